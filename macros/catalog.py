@@ -1,0 +1,427 @@
+"""All models together: cross-references resolved, indexes built once.
+
+``load_catalog(root)`` reads ``cases/*.yml`` and ``reference/*.yml`` once and
+either returns a Catalog or raises CatalogError listing every problem in
+every file. ``get_catalog(root)`` memoizes it until a data file changes, so the
+MkDocs hook and the macros share one parse per build.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import typing
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from .load import Document, LoadError, Problem, format_loc, load_file
+from .model import SLUG_RE, Antigen, Case, Drug, Regimen, Site, Term
+
+REFERENCE = {  # file stem -> model of each entry
+    "drugs": Drug,
+    "regimens": Regimen,
+    "antigens": Antigen,
+    "sites": Site,
+    "glossary": Term,
+}
+
+
+class CatalogError(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems, key=lambda p: (p.path, p.line))
+        super().__init__("\n".join(map(str, self.problems)))
+
+
+@dataclass(frozen=True)
+class DrugMention:
+    case: str
+    context: str  # "line 2 (second relapse)", "conditioning", ...
+    response: str | None
+
+
+@dataclass(frozen=True)
+class AntigenMention:
+    case: str
+    result: str  # positive / negative / dim / unclear
+    sample: str
+
+
+@dataclass
+class Catalog:
+    root: Path
+    cases: dict[str, Case]
+    drugs: dict[str, Drug]
+    regimens: dict[str, Regimen]
+    antigens: dict[str, Antigen]
+    sites: dict[str, Site]
+    glossary: dict[str, Term]
+    documents: dict[str, Document] = field(default_factory=dict)  # case slug -> its loaded file
+    ref_documents: dict[str, Document] = field(default_factory=dict)  # "drugs" -> reference/drugs.yml
+    warnings: list[Problem] = field(default_factory=list)
+    # indexes, filled by _index()
+    drug_cases: dict[str, list[DrugMention]] = field(default_factory=lambda: defaultdict(list))
+    regimen_cases: dict[str, list[DrugMention]] = field(default_factory=lambda: defaultdict(list))
+    antigen_cases: dict[str, list[AntigenMention]] = field(default_factory=lambda: defaultdict(list))
+    site_cases: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    drugs_by_target: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    regimens_by_drug: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    def case_drugs(self, slug: str) -> list[str]:
+        """Every drug id a case mentions, in order of first mention, regimen components included."""
+        case = self.cases[slug]
+        seen: dict[str, None] = {}
+        for line in case.treatment:
+            if line.regimen:
+                seen.update(dict.fromkeys(self.regimens[line.regimen].drugs))
+            seen.update(dict.fromkeys(use.drug for use in line.drugs))
+        for tx in case.transplants:
+            seen.update(dict.fromkeys(use.drug for use in tx.conditioning + tx.gvhd_prophylaxis))
+        for note in case.annotations:
+            seen.update(dict.fromkeys(note.drugs))
+        return list(seen)
+
+    def case_antigens(self, slug: str) -> list[str]:
+        case = self.cases[slug]
+        seen: dict[str, None] = {}
+        for sample in case.diagnosis.immunophenotype:
+            seen.update(dict.fromkeys(sample.positive + sample.negative + sample.dim + sample.unclear))
+        for note in case.annotations:
+            seen.update(dict.fromkeys(note.antigens))
+        return list(seen)
+
+    def case_regimens(self, slug: str) -> list[str]:
+        return list(dict.fromkeys(line.regimen for line in self.cases[slug].treatment if line.regimen))
+
+    def case_sites(self, slug: str) -> list[str]:
+        return list(dict.fromkeys(em.site for em in self.cases[slug].em_sites))
+
+    def positive_antigens(self, slug: str) -> list[str]:
+        return list(dict.fromkeys(a for s in self.cases[slug].diagnosis.immunophenotype for a in s.positive))
+
+
+# ------------------------------------------------------------------ loading
+
+
+def load_catalog(root: Path | str, case_files: list[Path] | None = None) -> Catalog:
+    """Parse and check every data file under ``root``; raise CatalogError with all problems."""
+    root = Path(root)
+    problems: list[Problem] = []
+    reference: dict[str, dict] = {}
+    ref_documents: dict[str, Document] = {}
+    for stem, model in REFERENCE.items():
+        path = root / "reference" / f"{stem}.yml"
+        if not path.exists():
+            problems.append(Problem(f"reference/{stem}.yml", 1, (), "file is missing"))
+            reference[stem] = {}
+            continue
+        doc = _load(path, root, problems)
+        if doc:
+            ref_documents[stem] = doc
+        reference[stem] = _validate_mapping(doc, model, problems, key_is_slug=stem != "glossary") if doc else {}
+
+    cases: dict[str, Case] = {}
+    documents: dict[str, Document] = {}
+    paths = case_files if case_files is not None else sorted((root / "cases").glob("*"))
+    for path in paths:
+        rel = _rel(path, root)
+        if path.suffix != ".yml":
+            if path.name not in (".gitkeep", "README.md"):
+                problems.append(Problem(rel, 1, (), "case files must end in .yml"))
+            continue
+        slug = path.stem
+        if not re.match(SLUG_RE, slug):
+            problems.append(Problem(rel, 1, (), f"file name '{slug}' is not a slug: use lower-case letters, digits and hyphens"))
+            continue
+        doc = _load(path, root, problems)
+        if doc is None:
+            continue
+        case = _validate(doc, Case, (), problems)
+        if case is not None:
+            cases[slug] = case
+            documents[slug] = doc
+
+    catalog = Catalog(root, cases, documents=documents, ref_documents=ref_documents, **reference)
+    _check_references(catalog, problems)
+    if any(not p.warning for p in problems):
+        raise CatalogError(problems)
+    catalog.warnings = [p for p in problems if p.warning]
+    _index(catalog)
+    return catalog
+
+
+_cache: dict[Path, tuple[tuple, Catalog]] = {}
+
+
+def get_catalog(root: Path | str) -> Catalog:
+    """The catalog for ``root``, parsed again only when a data file changed."""
+    root = Path(root).resolve()
+    stamp = tuple(
+        (str(p), p.stat().st_mtime_ns, p.stat().st_size)
+        for folder in ("cases", "reference")
+        for p in sorted((root / folder).glob("*.yml"))
+    )
+    cached = _cache.get(root)
+    if cached and cached[0] == stamp:
+        return cached[1]
+    catalog = load_catalog(root)
+    _cache[root] = (stamp, catalog)
+    return catalog
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _load(path: Path, root: Path, problems: list[Problem]) -> Document | None:
+    try:
+        return load_file(path, _rel(path, root))
+    except LoadError as e:
+        problems.extend(e.problems)
+        return None
+
+
+def _validate_mapping(doc: Document, model: type[BaseModel], problems, key_is_slug: bool) -> dict:
+    if not isinstance(doc.data, dict):
+        problems.append(doc.problem((), "expected a mapping of id: entry"))
+        return {}
+    out = {}
+    for key, value in doc.data.items():
+        if key_is_slug and not re.match(SLUG_RE, key):
+            problems.append(doc.problem((key,), f"id '{key}' is not a slug: use lower-case letters, digits and hyphens"))
+            continue
+        entry = _validate(doc, model, (key,), problems, value)
+        if entry is not None:
+            out[key] = entry
+    return out
+
+
+def _validate(doc: Document, model: type[BaseModel], base: tuple, problems, data=None):
+    data = doc.data if data is None else data
+    if not isinstance(data, dict):
+        problems.append(doc.problem(base, "expected a mapping of field: value"))
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        for err in e.errors():
+            loc = base + tuple(err["loc"])
+            problems.append(doc.problem(loc, _message(err, model, tuple(err["loc"]))))
+        return None
+
+
+# ------------------------------------------------------------ error wording
+
+
+def _message(err: dict, model: type[BaseModel], loc: tuple) -> str:
+    kind, value = err["type"], err.get("input")
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        name = loc[-1]
+        known = _fields_at(model, loc[:-1])
+        return f"unknown field '{name}'" + _did_you_mean(str(name), known)
+    if kind in ("int_parsing", "int_from_float"):
+        return f"'{value}' is not a whole number"
+    if kind == "float_parsing":
+        return f"'{value}' is not a number"
+    if kind in ("bool_parsing",):
+        return f"'{value}' is not true or false"
+    if kind in ("enum", "literal_error"):
+        allowed = _choices(err)
+        return f"'{value}' is not one of: {', '.join(allowed)}" + _did_you_mean(str(value), allowed)
+    if kind == "string_pattern_mismatch":
+        return f"'{value}' is not in the expected form ({_pattern_hint(err)})"
+    if kind in ("string_type", "int_type", "float_type", "bool_type"):
+        return f"expected a single value, found {_shape(value)}"
+    if kind == "list_type":
+        return f"expected a list, found {_shape(value)}"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"expected a mapping of field: value, found {_shape(value)}"
+    if kind == "too_short":
+        return f"needs at least {err['ctx'].get('min_length')} item(s)"
+    if kind == "too_long":
+        return f"has more than {err['ctx'].get('max_length')} items"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "value_error":
+        return str(err["ctx"]["error"])
+    return err["msg"]
+
+
+def _shape(value) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"'{value}'" if value is not None else "nothing"
+
+
+def _pattern_hint(err) -> str:
+    pattern = err.get("ctx", {}).get("pattern", "")
+    return {
+        SLUG_RE: "a slug: lower-case letters, digits and hyphens",
+        r"^10\.\d{4,9}/\S+$": "a DOI such as 10.1186/s12885-018-5026-x",
+        r"^\d{1,9}$": "digits only",
+        r"^PMC\d+$": "PMC followed by digits",
+    }.get(pattern, pattern)
+
+
+def _choices(err) -> list[str]:
+    expected = err.get("ctx", {}).get("expected", "")
+    return re.findall(r"'([^']*)'", expected)
+
+
+def _did_you_mean(word: str, choices) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
+    """Field names (with aliases) of the model found at ``loc`` inside ``model``."""
+    current = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = current.model_fields.get(part) or next(
+            (f for f in current.model_fields.values() if f.alias == part), None)
+        if info is None:
+            return []
+        current = _inner_model(info.annotation)
+        if current is None:
+            return []
+    return [f.alias or name for name, f in current.model_fields.items()]
+
+
+def _inner_model(annotation):
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _inner_model(arg)
+        if found:
+            return found
+    return None
+
+
+# ------------------------------------------------------- cross-references
+
+
+def _check_references(cat: Catalog, problems: list[Problem]) -> None:
+    def ref(doc: Document, loc, value, table: dict, what: str):
+        if value not in table:
+            problems.append(doc.problem(loc, f"unknown {what} '{value}'" + _did_you_mean(value, table)
+                                        + f" — add it to reference/{what}s.yml if it is new" * (not _did_you_mean(value, table))))
+
+    # reference -> reference
+    drugs_doc = cat.ref_documents.get("drugs")
+    regimens_doc = cat.ref_documents.get("regimens")
+    if drugs_doc:
+        for drug_id, drug in cat.drugs.items():
+            for i, target in enumerate(drug.targets):
+                ref(drugs_doc, (drug_id, "targets", i), target, cat.antigens, "antigen")
+    if regimens_doc:
+        for reg_id, regimen in cat.regimens.items():
+            for i, drug_id in enumerate(regimen.drugs):
+                ref(regimens_doc, (reg_id, "drugs", i), drug_id, cat.drugs, "drug")
+
+    question_ids: dict[str, str] = {}
+    objective_ids: dict[str, str] = {}
+    for slug, case in cat.cases.items():
+        doc = cat.documents[slug]
+        for i, line in enumerate(case.treatment):
+            if line.regimen:
+                ref(doc, ("treatment", i, "regimen"), line.regimen, cat.regimens, "regimen")
+            if not line.regimen and not line.drugs and not line.other:
+                problems.append(doc.problem(("treatment", i), "a treatment line needs a regimen, drugs or other treatment"))
+            for j, use in enumerate(line.drugs):
+                ref(doc, ("treatment", i, "drugs", j, "drug"), use.drug, cat.drugs, "drug")
+        for i, tx in enumerate(case.transplants):
+            for part in ("conditioning", "gvhd_prophylaxis"):
+                for j, use in enumerate(getattr(tx, part)):
+                    ref(doc, ("transplants", i, part, j, "drug"), use.drug, cat.drugs, "drug")
+        for i, sample in enumerate(case.diagnosis.immunophenotype):
+            for part in ("positive", "negative", "dim", "unclear"):
+                for j, antigen in enumerate(getattr(sample, part)):
+                    ref(doc, ("diagnosis", "immunophenotype", i, part, j), antigen, cat.antigens, "antigen")
+        for i, em in enumerate(case.em_sites):
+            ref(doc, ("em_sites", i, "site"), em.site, cat.sites, "site")
+        for i, note in enumerate(case.annotations):
+            for part, table, what in (("drugs", cat.drugs, "drug"), ("antigens", cat.antigens, "antigen"),
+                                      ("sites", cat.sites, "site")):
+                for j, value in enumerate(getattr(note, part)):
+                    ref(doc, ("annotations", i, part, j), value, table, what)
+            m = re.match(r"^(treatment|transplants)\[(\d+)\]$", note.at)
+            if m and int(m.group(2)) >= len(getattr(case, m.group(1))):
+                problems.append(doc.problem(("annotations", i, "at"),
+                                            f"'{note.at}' does not exist: the case has {len(getattr(case, m.group(1)))} {m.group(1)} entries (counted from 0)"))
+        _check_quiz(doc, slug, case, problems, question_ids, objective_ids)
+
+
+def _check_quiz(doc, slug, case: Case, problems, question_ids, objective_ids) -> None:
+    for i, objective in enumerate(case.objectives):
+        loc = ("objectives", i)
+        if objective.id in objective_ids:
+            problems.append(doc.problem(loc + ("id",), f"objective id '{objective.id}' is already used in {objective_ids[objective.id]}"))
+        objective_ids.setdefault(objective.id, doc.path)
+        for j, question in enumerate(objective.questions):
+            qloc = loc + ("questions", j)
+            if question.id in question_ids:
+                problems.append(doc.problem(qloc + ("id",), f"question id '{question.id}' is already used in {question_ids[question.id]}"))
+            question_ids.setdefault(question.id, doc.path)
+            correct = sum(o.correct for o in question.options)
+            if correct != 1:
+                problems.append(doc.problem(qloc + ("options",), f"needs exactly one correct option, found {correct}"))
+            seen: dict[str, int] = {}
+            for k, option in enumerate(question.options):
+                key = option.text.casefold()
+                if key in seen:
+                    problems.append(doc.problem(qloc + ("options", k, "text"), f"same text as option {seen[key]}"))
+                seen.setdefault(key, k)
+
+
+# ------------------------------------------------------------------ indexes
+
+
+def _index(cat: Catalog) -> None:
+    for drug_id, drug in cat.drugs.items():
+        for target in drug.targets:
+            cat.drugs_by_target[target].append(drug_id)
+    for reg_id, regimen in cat.regimens.items():
+        for drug_id in regimen.drugs:
+            cat.regimens_by_drug[drug_id].append(reg_id)
+    for slug, case in cat.cases.items():
+        for number, line in enumerate(case.treatment, 1):
+            context = f"line {number}: {line.setting}"
+            response = line.response.category.value
+            if line.regimen:
+                cat.regimen_cases[line.regimen].append(DrugMention(slug, context, response))
+                for drug_id in cat.regimens[line.regimen].drugs:
+                    cat.drug_cases[drug_id].append(DrugMention(slug, f"{context} (in {cat.regimens[line.regimen].name})", response))
+            for use in line.drugs:
+                cat.drug_cases[use.drug].append(DrugMention(slug, context, response))
+        for tx in case.transplants:
+            for part, label in (("conditioning", "transplant conditioning"), ("gvhd_prophylaxis", "GVHD prophylaxis")):
+                for use in getattr(tx, part):
+                    cat.drug_cases[use.drug].append(DrugMention(slug, label, None))
+        for sample in case.diagnosis.immunophenotype:
+            for result in ("positive", "negative", "dim", "unclear"):
+                for antigen in getattr(sample, result):
+                    cat.antigen_cases[antigen].append(AntigenMention(slug, result, sample.sample))
+        for site in cat.case_sites(slug):
+            cat.site_cases[site].append(slug)
+        # What a teaching note discusses links both ways too.
+        for note in case.annotations:
+            for drug_id in note.drugs:
+                if all(m.case != slug for m in cat.drug_cases[drug_id]):
+                    cat.drug_cases[drug_id].append(DrugMention(slug, f"teaching note: {note.title}", None))
+            for site in note.sites:
+                if slug not in cat.site_cases[site]:
+                    cat.site_cases[site].append(slug)
+            for antigen in note.antigens:
+                if all(m.case != slug for m in cat.antigen_cases[antigen]):
+                    cat.antigen_cases[antigen].append(AntigenMention(slug, "discussed", f"teaching note: {note.title}"))

@@ -1,0 +1,157 @@
+"""Strict YAML -> plain Python data, with a line number for every value.
+
+PyYAML's loaders guess types (``NO`` -> False, ``1:20`` -> 80, dates), keep the
+last of two duplicate keys and expand alias bombs. We compose the node tree
+ourselves instead: every scalar stays a string (the models type it), and each
+value remembers the line it came from so errors can point at it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+MAX_BYTES = 256 * 1024
+
+Loc = tuple  # a path into the data: ("treatment", 2, "drugs", 0, "drug")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one value of one file."""
+
+    path: str
+    line: int
+    loc: Loc
+    message: str
+    warning: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {format_loc(self.loc)}: {self.message}"
+
+
+@dataclass
+class Document:
+    """A loaded file: its data, and the line of every value and key in it."""
+
+    path: str
+    data: object
+    lines: dict[Loc, int] = field(default_factory=dict)
+
+    def line_of(self, loc: Loc) -> int:
+        """Line of ``loc``, or of its nearest ancestor that has one."""
+        loc = tuple(loc)
+        while loc not in self.lines and loc:
+            loc = loc[:-1]
+        return self.lines.get(loc, 1)
+
+    def problem(self, loc: Loc, message: str, warning: bool = False) -> Problem:
+        return Problem(self.path, self.line_of(loc), tuple(loc), message, warning)
+
+
+class LoadError(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+def format_loc(loc: Loc) -> str:
+    """("treatment", 2, "drugs", 0) -> "treatment[2].drugs[0]"."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(file)"
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """Composes nodes only; no implicit typing (all scalars resolve to str)."""
+
+
+# Drop every implicit resolver: "NO", "1:20", "2018-08-09" all stay strings.
+_StrictLoader.yaml_implicit_resolvers = {}
+
+_FORBIDDEN_TOKENS = {
+    yaml.AnchorToken: "YAML anchors (&name) are not allowed; write the value out",
+    yaml.AliasToken: "YAML aliases (*name) are not allowed; write the value out",
+    yaml.TagToken: "YAML tags (!tag) are not allowed",
+}
+
+
+def load_file(path: Path, display: str | None = None) -> Document:
+    """Read one YAML file strictly. Raises LoadError listing every problem found."""
+    display = display or str(path)
+    raw = path.read_bytes()
+    doc = Document(display, None)
+    if len(raw) > MAX_BYTES:
+        raise LoadError([doc.problem((), f"file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}")])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise LoadError([Problem(display, line, (), f"not valid UTF-8 (byte 0x{raw[e.start]:02x}); save the file as UTF-8")])
+    text = text.removeprefix("\ufeff")
+    return load_text(text, display)
+
+
+def load_text(text: str, display: str) -> Document:
+    problems: list[Problem] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if "\t" in line:
+            problems.append(Problem(display, number, (), "tab character; indent with spaces"))
+    try:
+        for token in yaml.scan(text, Loader=_StrictLoader):
+            for kind, message in _FORBIDDEN_TOKENS.items():
+                if isinstance(token, kind):
+                    problems.append(Problem(display, token.start_mark.line + 1, (), message))
+        if problems:
+            raise LoadError(problems)
+        nodes = list(yaml.compose_all(text, Loader=_StrictLoader))
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark else 1
+        message = " ".join(str(x) for x in (e.context, e.problem) if x)
+        raise LoadError(problems + [Problem(display, line, (), f"YAML syntax: {message}")])
+    if len(nodes) != 1:
+        raise LoadError([Problem(display, 1, (), f"expected exactly one YAML document, found {len(nodes)}")])
+    doc = Document(display, None)
+    doc.data = _convert(nodes[0], (), doc, problems)
+    if problems:
+        raise LoadError(problems)
+    return doc
+
+
+_EMPTY_PLAIN = re.compile(r"^(|~|null|Null|NULL)$")
+
+
+def _convert(node, loc: Loc, doc: Document, problems: list[Problem]):
+    doc.lines[loc] = node.start_mark.line + 1
+    if isinstance(node, ScalarNode):
+        # An empty or null plain scalar means "no value"; everything else is text.
+        if node.style is None and _EMPTY_PLAIN.match(node.value):
+            return None
+        return node.value
+    if isinstance(node, SequenceNode):
+        return [_convert(item, loc + (i,), doc, problems) for i, item in enumerate(node.value)]
+    if isinstance(node, MappingNode):
+        out: dict[str, object] = {}
+        first_line: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key_line = key_node.start_mark.line + 1
+            if not isinstance(key_node, ScalarNode):
+                problems.append(Problem(doc.path, key_line, loc, "a key must be plain text"))
+                continue
+            key = key_node.value
+            if key in first_line:
+                problems.append(Problem(doc.path, key_line, loc + (key,),
+                                        f"duplicate key '{key}' (first defined on line {first_line[key]})"))
+                continue
+            first_line[key] = key_line
+            out[key] = _convert(value_node, loc + (key,), doc, problems)
+            # Point at the key's line: for block values the value starts below it.
+            doc.lines[loc + (key,)] = key_line
+        return out
+    raise AssertionError(f"unexpected YAML node {node!r}")  # pragma: no cover
