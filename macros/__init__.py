@@ -1,0 +1,41 @@
+"""The mkdocs-macros module: the catalog and the macros that pages call.
+
+Generated pages call ``case_page`` or ``reference_page``; the hand-written
+index pages in docs/ call ``index_table``. Rendering lives in ``render.py``
+and its templates.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import render
+from .catalog import get_catalog
+
+
+def define_env(env):
+    root_dir = Path(env.conf.config_file_path).parent
+
+    def catalog():
+        return get_catalog(root_dir)
+
+    def page_root() -> str:
+        # Links are written relative to the calling page's folder.
+        depth = env.page.file.src_uri.count("/")
+        return "../" * depth
+
+    @env.macro
+    def case_page(slug: str) -> str:
+        return render.case_page(catalog(), slug, page_root())
+
+    @env.macro
+    def reference_page(kind: str, entry_id: str) -> str:
+        return render.reference_page(catalog(), kind, entry_id, page_root())
+
+    @env.macro
+    def index_table(kind: str) -> str:
+        return render.index_page(catalog(), kind, page_root())
+
+    @env.macro
+    def case_count() -> int:
+        return len(catalog().cases)

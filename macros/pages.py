@@ -1,0 +1,65 @@
+"""MkDocs hook: one virtual page per case, drug, regimen, antigen and site.
+
+No Markdown stub files on disk: ``generate(catalog)`` is a plain function
+(catalog -> [(path, markdown)]) that the hook turns into ``File.generated``
+pages, and that a stand-alone script could write out instead. Each page
+carries only a macro call, so contributor text is never parsed as Jinja.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from macros.catalog import Catalog, CatalogError, get_catalog
+
+log = logging.getLogger("mkdocs.plugins.cases")
+
+KINDS = (("drugs", "drug"), ("regimens", "regimen"), ("antigens", "antigen"), ("sites", "site"))
+
+
+def generate(catalog: Catalog) -> list[tuple[str, str]]:
+    """Every generated page as (path under docs/, markdown)."""
+    pages = [(f"cases/{slug}.md", _stub(f'case_page("{slug}")')) for slug in catalog.cases]
+    for folder, kind in KINDS:
+        for entry_id in getattr(catalog, folder):
+            pages.append((f"{folder}/{entry_id}.md", _stub(f'reference_page("{kind}", "{entry_id}")')))
+    return pages
+
+
+def _stub(call: str) -> str:
+    # Ids are slugs (checked by the model), so they are safe inside the call.
+    return f"---\nrender_macros: true\n---\n{{{{ {call} }}}}\n"
+
+
+def _root(config) -> Path:
+    return Path(config.config_file_path).parent
+
+
+def on_config(config):
+    try:
+        catalog = get_catalog(_root(config))
+    except CatalogError as e:
+        for problem in e.problems:
+            log.error(str(problem))
+        raise PluginError(f"{len(e.problems)} problem(s) in the case data; nothing was built. "
+                          "Run `python scripts/validate.py` to see them without building.") from None
+    for warning in catalog.warnings:
+        log.warning(str(warning))
+    # Glossary tooltips: one shared pattern, see macros/glossary.py.
+    config.mdx_configs.setdefault("macros.glossary", {})["terms"] = {
+        abbr: term.expansion for abbr, term in catalog.glossary.items()
+    }
+    return config
+
+
+def on_files(files: Files, config) -> Files:
+    catalog = get_catalog(_root(config))
+    for path, markdown in generate(catalog):
+        if files.get_file_from_path(path) is not None:
+            raise PluginError(f"docs/{path} exists on disk but is generated from the data; remove it")
+        files.append(File.generated(config, path, content=markdown, inclusion=InclusionLevel.NOT_IN_NAV))
+    return files

@@ -1,0 +1,212 @@
+"""Catalog -> Markdown, through the Jinja templates in ``templates/``.
+
+Python decides what goes on a page; the templates decide how it looks.
+Contributor text is data: every ``{{ value }}`` in a Markdown template is
+escaped for Markdown unless the template marks it as already safe, so no
+field can become a link, raw HTML, an attribute list or a Jinja expression.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from urllib.parse import quote
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from .catalog import Catalog
+from .model import RESPONSE_LABELS, MRD, Case
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+# Characters that start Markdown markup anywhere in a line, and python-markdown
+# can backslash-escape. "+", "-", "/" and "." are left alone mid-line so that
+# glossary terms such as CD19+, allo-HSCT and R/R still match.
+_INLINE = re.compile(r"([\\`*_{}\[\]|!#])")
+_LIST_START = re.compile(r"^([-+]|\d+(?=[.)]))")  # would start a list
+
+
+def md_escape(text) -> Markup:
+    """Plain text -> Markdown that renders as exactly that text."""
+    if isinstance(text, Markup):
+        return text
+    if text is None:
+        return Markup("")
+    paragraphs = re.split(r"\n\s*\n", str(text).strip())
+    out = []
+    for para in paragraphs:
+        para = " ".join(para.split())
+        para = para.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        para = _INLINE.sub(r"\\\1", para)
+        para = _LIST_START.sub(lambda m: "\\" + m[0] if m[0] in "+-" else m[0] + "\\", para, count=1)
+        out.append(para)
+    return Markup("\n\n".join(out))
+
+
+def md_inline(text) -> Markup:
+    """Like md_escape, on one line (for table cells and list items)."""
+    return Markup(md_escape(text).replace("\n\n", " "))
+
+
+def _rows_of(mentions, context: str, detail: str) -> list[tuple[str, str, str]]:
+    """One row per case: its mentions' context and detail, joined in order."""
+    grouped: dict[str, tuple[list, list]] = {}
+    for m in mentions:
+        contexts, details = grouped.setdefault(m.case, ([], []))
+        contexts.append(str(getattr(m, context) or "—"))
+        details.append(str(getattr(m, detail) or "—"))
+    return [(slug, "; ".join(c), "; ".join(d)) for slug, (c, d) in grouped.items()]
+
+
+def safe_join(items, separator: str = "") -> Markup:
+    """Jinja's join returns a plain string when autoescape is off; keep links intact."""
+    return Markup(str(separator).join(str(x if isinstance(x, Markup) else md_inline(x)) for x in items))
+
+
+def url(address: str) -> Markup:
+    """An address for a Markdown link target: nothing in it can close the link."""
+    return Markup(quote(address, safe=":/?#=&;,%-._~"))
+
+
+def _finalize(value):
+    # Every interpolation is escaped unless a template or helper marked it safe.
+    if isinstance(value, Markup):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)):
+        return str(value)
+    return md_inline(value)
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        undefined=StrictUndefined,
+        finalize=_finalize,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = md_escape
+    env.filters["join"] = safe_join
+    env.filters["rows_of"] = _rows_of
+    env.filters["links"] = lambda ids, link, kind: [getattr(link, kind)(i) for i in ids]
+    env.filters["md_inline"] = md_inline
+    env.filters["month"] = _month
+    env.filters["url"] = url
+    return env
+
+
+@lru_cache(maxsize=1)
+def html_environment() -> Environment:
+    """For the few HTML fragments (quiz): ordinary HTML autoescaping."""
+    return Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=True,
+                       trim_blocks=True, lstrip_blocks=True)
+
+
+def _month(value: float | None, approximate: bool = False) -> str:
+    if value is None:
+        return ""
+    number = f"{value:g}"
+    return f"{'~' if approximate else ''}month {number}"
+
+
+class Links:
+    """Markdown links from one page to the others, relative to the page's folder."""
+
+    def __init__(self, cat: Catalog, root: str):
+        self.cat, self.root = cat, root
+
+    def _link(self, text: str, path: str) -> Markup:
+        return Markup(f"[{md_inline(text)}]({self.root}{path})")
+
+    def case(self, slug: str) -> Markup:
+        return self._link(self.cat.cases[slug].title, f"cases/{slug}.md")
+
+    def drug(self, drug_id: str) -> Markup:
+        return self._link(self.cat.drugs[drug_id].name, f"drugs/{drug_id}.md")
+
+    def regimen(self, regimen_id: str) -> Markup:
+        return self._link(self.cat.regimens[regimen_id].name, f"regimens/{regimen_id}.md")
+
+    def antigen(self, antigen_id: str) -> Markup:
+        return self._link(self.cat.antigens[antigen_id].name, f"antigens/{antigen_id}.md")
+
+    def site(self, site_id: str) -> Markup:
+        return self._link(self.cat.sites[site_id].name, f"sites/{site_id}.md")
+
+    def page(self, text: str, path: str) -> Markup:
+        return self._link(text, path)
+
+
+def response_label(case: Case, number: int) -> str:
+    response = case.treatment[number - 1].response
+    text = f"{response.category.value} ({RESPONSE_LABELS[response.category.value]})"
+    if response.mrd != MRD.not_reported:
+        text += f", MRD-{response.mrd.value}"
+    return text
+
+
+def best_response(case: Case) -> str:
+    best = case.best_response()
+    if best is None:
+        return "not reported"
+    number, _ = best
+    return f"{response_label(case, number)} after line {number}"
+
+
+def annotations_at(case: Case) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for note in case.annotations:
+        out.setdefault(note.at, []).append(note)
+    return out
+
+
+def render(template: str, cat: Catalog, root: str, **context) -> str:
+    env = environment()
+    return env.get_template(template).render(
+        cat=cat, link=Links(cat, root), root=root, labels=RESPONSE_LABELS,
+        response_label=response_label, best_response=best_response, **context,
+    )
+
+
+def direct_drugs(case: Case) -> list[str]:
+    """Drugs a case names itself (not through a regimen), in order."""
+    return list(dict.fromkeys(use.drug for line in case.treatment for use in line.drugs))
+
+
+def case_page(cat: Catalog, slug: str, root: str = "../") -> str:
+    case = cat.cases[slug]
+    all_sites = list(dict.fromkeys(cat.case_sites(slug) + [s for n in case.annotations for s in n.sites]))
+    return render("case.md.j2", cat, root, slug=slug, case=case, notes=annotations_at(case),
+                  direct_drugs=direct_drugs(case), all_sites=all_sites)
+
+
+def reference_page(cat: Catalog, kind: str, entry_id: str, root: str = "../") -> str:
+    table = {"drug": cat.drugs, "regimen": cat.regimens, "antigen": cat.antigens, "site": cat.sites}[kind]
+    extra = {}
+    if kind == "site":
+        extra["site_rows"] = [_site_row(cat.cases[slug], slug, entry_id) for slug in cat.site_cases[entry_id]]
+    return render(f"{kind}.md.j2", cat, root, id=entry_id, entry=table[entry_id], **extra)
+
+
+def _site_row(case: Case, slug: str, site_id: str) -> tuple:
+    shown = [em for em in case.em_sites if em.site == site_id]
+    if not shown:
+        return slug, "discussed in a teaching note", ""
+    return (slug, ", ".join(dict.fromkeys(m for em in shown for m in em.shown_by)),
+            "; ".join(em.when for em in shown))
+
+
+def index_page(cat: Catalog, kind: str, root: str = "../") -> str:
+    """The table of one kind of page: cases, drugs, regimens, antigens, sites, glossary."""
+    extra = {}
+    if kind == "cases":
+        extra["direct_drugs"] = {slug: direct_drugs(c) for slug, c in cat.cases.items()}
+        extra["best"] = {slug: best_response(c) for slug, c in cat.cases.items()}
+    return render(f"{kind}_index.md.j2", cat, root, **extra)
