@@ -124,6 +124,7 @@ def load_catalog(root: Path | str, case_files: list[Path] | None = None) -> Cata
 
     cases: dict[str, Case] = {}
     documents: dict[str, Document] = {}
+    case_docs: list[Document] = []
     paths = case_files if case_files is not None else sorted((root / "cases").glob("*"))
     for path in paths:
         rel = _rel(path, root)
@@ -138,13 +139,14 @@ def load_catalog(root: Path | str, case_files: list[Path] | None = None) -> Cata
         doc = _load(path, root, problems)
         if doc is None:
             continue
+        case_docs.append(doc)
         case = _validate(doc, Case, (), problems)
         if case is not None:
             cases[slug] = case
             documents[slug] = doc
 
     catalog = Catalog(root, cases, documents=documents, ref_documents=ref_documents, **reference)
-    _check_references(catalog, problems)
+    _check_references(catalog, problems, case_docs)
     if any(not p.warning for p in problems):
         raise CatalogError(problems)
     catalog.warnings = [p for p in problems if p.warning]
@@ -311,50 +313,61 @@ def _inner_model(annotation):
 # ------------------------------------------------------- cross-references
 
 
-def _check_references(cat: Catalog, problems: list[Problem]) -> None:
-    def ref(doc: Document, loc, value, table: dict, what: str):
-        if value not in table:
-            problems.append(doc.problem(loc, f"unknown {what} '{value}'" + _did_you_mean(value, table)
-                                        + f" — add it to reference/{what}s.yml if it is new" * (not _did_you_mean(value, table))))
+# Where ids are used, as paths into the raw data ("*" = every item or key). They
+# are checked on the raw data, so a case with other errors still gets these.
+CASE_REFS = [
+    (("treatment", "*", "regimen"), "regimen"),
+    (("treatment", "*", "drugs", "*", "drug"), "drug"),
+    (("transplants", "*", "conditioning", "*", "drug"), "drug"),
+    (("transplants", "*", "gvhd_prophylaxis", "*", "drug"), "drug"),
+    *[(("diagnosis", "immunophenotype", "*", part, "*"), "antigen") for part in ("positive", "negative", "dim", "unclear")],
+    (("em_sites", "*", "site"), "site"),
+    (("annotations", "*", "drugs", "*"), "drug"),
+    (("annotations", "*", "antigens", "*"), "antigen"),
+    (("annotations", "*", "sites", "*"), "site"),
+]
+REFERENCE_REFS = {"drugs": [(("*", "targets", "*"), "antigen")], "regimens": [(("*", "drugs", "*"), "drug")]}
 
-    # reference -> reference
-    drugs_doc = cat.ref_documents.get("drugs")
-    regimens_doc = cat.ref_documents.get("regimens")
-    if drugs_doc:
-        for drug_id, drug in cat.drugs.items():
-            for i, target in enumerate(drug.targets):
-                ref(drugs_doc, (drug_id, "targets", i), target, cat.antigens, "antigen")
-    if regimens_doc:
-        for reg_id, regimen in cat.regimens.items():
-            for i, drug_id in enumerate(regimen.drugs):
-                ref(regimens_doc, (reg_id, "drugs", i), drug_id, cat.drugs, "drug")
+
+def _walk(data, pattern: tuple, loc: tuple = ()):
+    """Yield (loc, value) for every string in ``data`` matching ``pattern``."""
+    if not pattern:
+        if isinstance(data, str):
+            yield loc, data
+        return
+    head, rest = pattern[0], pattern[1:]
+    if head == "*":
+        items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+        for key, value in items:
+            yield from _walk(value, rest, loc + (key,))
+    elif isinstance(data, dict) and head in data:
+        yield from _walk(data[head], rest, loc + (head,))
+
+
+def _check_references(cat: Catalog, problems: list[Problem], case_docs: list[Document]) -> None:
+    tables = {"drug": cat.drugs, "regimen": cat.regimens, "antigen": cat.antigens, "site": cat.sites}
+
+    def check(doc: Document, refs) -> None:
+        for pattern, what in refs:
+            for loc, value in _walk(doc.data, pattern):
+                if value not in tables[what]:
+                    hint = _did_you_mean(value, tables[what]) or f" — add it to reference/{what}s.yml if it is new"
+                    problems.append(doc.problem(loc, f"unknown {what} '{value}'{hint}"))
+
+    for stem, refs in REFERENCE_REFS.items():
+        if stem in cat.ref_documents:
+            check(cat.ref_documents[stem], refs)
+    for doc in case_docs:
+        check(doc, CASE_REFS)
 
     question_ids: dict[str, str] = {}
     objective_ids: dict[str, str] = {}
     for slug, case in cat.cases.items():
         doc = cat.documents[slug]
         for i, line in enumerate(case.treatment):
-            if line.regimen:
-                ref(doc, ("treatment", i, "regimen"), line.regimen, cat.regimens, "regimen")
             if not line.regimen and not line.drugs and not line.other:
                 problems.append(doc.problem(("treatment", i), "a treatment line needs a regimen, drugs or other treatment"))
-            for j, use in enumerate(line.drugs):
-                ref(doc, ("treatment", i, "drugs", j, "drug"), use.drug, cat.drugs, "drug")
-        for i, tx in enumerate(case.transplants):
-            for part in ("conditioning", "gvhd_prophylaxis"):
-                for j, use in enumerate(getattr(tx, part)):
-                    ref(doc, ("transplants", i, part, j, "drug"), use.drug, cat.drugs, "drug")
-        for i, sample in enumerate(case.diagnosis.immunophenotype):
-            for part in ("positive", "negative", "dim", "unclear"):
-                for j, antigen in enumerate(getattr(sample, part)):
-                    ref(doc, ("diagnosis", "immunophenotype", i, part, j), antigen, cat.antigens, "antigen")
-        for i, em in enumerate(case.em_sites):
-            ref(doc, ("em_sites", i, "site"), em.site, cat.sites, "site")
         for i, note in enumerate(case.annotations):
-            for part, table, what in (("drugs", cat.drugs, "drug"), ("antigens", cat.antigens, "antigen"),
-                                      ("sites", cat.sites, "site")):
-                for j, value in enumerate(getattr(note, part)):
-                    ref(doc, ("annotations", i, part, j), value, table, what)
             m = re.match(r"^(treatment|transplants)\[(\d+)\]$", note.at)
             if m and int(m.group(2)) >= len(getattr(case, m.group(1))):
                 problems.append(doc.problem(("annotations", i, "at"),

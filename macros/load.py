@@ -102,6 +102,8 @@ def load_text(text: str, display: str) -> Document:
     for number, line in enumerate(text.splitlines(), 1):
         if "\t" in line:
             problems.append(Problem(display, number, (), "tab character; indent with spaces"))
+    if problems:
+        raise LoadError(problems)  # YAML's own complaints about tabs would only repeat these
     try:
         for token in yaml.scan(text, Loader=_StrictLoader):
             for kind, message in _FORBIDDEN_TOKENS.items():

@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""Check case files and reference data exactly as the build does, without building.
+
+    python scripts/validate.py                 # every case and the reference data
+    python scripts/validate.py cases/x.yml     # just these cases (reference data always)
+
+Prints one line per problem, `file:line: field.path: message`, errors first,
+then warnings. Exit status: 0 when there are no errors, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # runnable without installing the package
+
+from macros.catalog import CatalogError, load_catalog  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("files", nargs="*", type=Path, help="case files to check (default: all in cases/)")
+    parser.add_argument("--root", type=Path, default=ROOT, help="project folder (default: this checkout)")
+    args = parser.parse_args(argv)
+
+    start = time.perf_counter()
+    files = [f.resolve() for f in args.files] or None
+    missing = [f for f in files or [] if not f.exists()]
+    if missing:
+        for f in missing:
+            print(f"{f}:1: (file): no such file", file=sys.stderr)
+        return 1
+    try:
+        catalog = load_catalog(args.root, files)
+    except CatalogError as e:
+        errors = [p for p in e.problems if not p.warning]
+        warnings = [p for p in e.problems if p.warning]
+        for p in errors:
+            print(p, file=sys.stderr)
+        for p in warnings:
+            print(f"warning: {p}", file=sys.stderr)
+        print(f"{len(errors)} error(s), {len(warnings)} warning(s)", file=sys.stderr)
+        return 1
+    for p in catalog.warnings:
+        print(f"warning: {p}", file=sys.stderr)
+    elapsed = time.perf_counter() - start
+    print(f"{len(catalog.cases)} case(s) and the reference data are valid "
+          f"({len(catalog.warnings)} warning(s), {elapsed:.2f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,209 @@
+"""The strict loader and the models: one test per class of bad input, exact messages."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from macros.catalog import CatalogError, load_catalog
+from macros.load import MAX_BYTES, LoadError, load_text
+
+MINIMAL = textwrap.dedent("""\
+    title: A minimal case
+    summary: One paragraph.
+    source:
+      case_label: Case 1
+      kind: journal article
+      licence: CC BY 4.0
+    patient:
+      age: 40
+      sex: female
+    presentation:
+      text: Tiredness.
+    diagnosis:
+      disease: B-ALL
+      philadelphia: negative
+      immunophenotype:
+        - sample: bone marrow at diagnosis
+          positive: [cd19, cd22]
+    em_sites:
+      - site: skin
+        shown_by: [biopsy]
+        when: first relapse
+    timeline:
+      - {month: 0, when: diagnosis, event: B-ALL diagnosed.}
+    treatment:
+      - setting: first relapse
+        when: month 12
+        drugs:
+          - drug: inotuzumab-ozogamicin
+        response:
+          category: CR
+          text: Remission.
+    outcome:
+      status: alive in remission
+      text: Well.
+    discussion: Short.
+    lessons: [One lesson.]
+""")
+
+
+def write_case(project, name, text):
+    path = project / "cases" / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems(project) -> list[str]:
+    with pytest.raises(CatalogError) as info:
+        load_catalog(project)
+    return [str(p) for p in info.value.problems]
+
+
+def test_minimal_case_is_valid(empty_project):
+    write_case(empty_project, "minimal.yml", MINIMAL)
+    catalog = load_catalog(empty_project)
+    assert list(catalog.cases) == ["minimal"]
+    assert catalog.cases["minimal"].patient.age == 40
+
+
+def test_scalars_stay_strings_no_yaml_guessing():
+    doc = load_text("a: NO\nb: 1:20\nc: 2018\nd: ~\ne: ''\n", "x.yml")
+    assert doc.data == {"a": "NO", "b": "1:20", "c": "2018", "d": None, "e": ""}
+    assert doc.lines[("b",)] == 2
+
+
+def test_duplicate_key(empty_project):
+    write_case(empty_project, "dup.yml", MINIMAL.replace("  age: 40\n", "  age: 40\n  age: 41\n"))
+    assert problems(empty_project) == ["cases/dup.yml:9: patient.age: duplicate key 'age' (first defined on line 8)"]
+
+
+def test_anchor_and_alias(empty_project):
+    text = MINIMAL.replace("summary: One paragraph.", "summary: &s One paragraph.\nsummary2: *s")
+    write_case(empty_project, "alias.yml", text)
+    assert problems(empty_project) == [
+        "cases/alias.yml:2: (file): YAML anchors (&name) are not allowed; write the value out",
+        "cases/alias.yml:3: (file): YAML aliases (*name) are not allowed; write the value out",
+    ]
+
+
+def test_tag(empty_project):
+    write_case(empty_project, "tag.yml", MINIMAL.replace("  age: 40", "  age: !!int 40"))
+    assert problems(empty_project) == ["cases/tag.yml:8: (file): YAML tags (!tag) are not allowed"]
+
+
+def test_non_utf8(empty_project):
+    (empty_project / "cases" / "latin1.yml").write_bytes(MINIMAL.replace("Tiredness", "Fatigu\xe9").encode("latin-1"))
+    assert problems(empty_project) == ["cases/latin1.yml:11: (file): not valid UTF-8 (byte 0xe9); save the file as UTF-8"]
+
+
+def test_tab(empty_project):
+    write_case(empty_project, "tab.yml", MINIMAL.replace("summary: One paragraph.", "summary: One\tparagraph."))
+    assert problems(empty_project) == ["cases/tab.yml:2: (file): tab character; indent with spaces"]
+
+
+def test_size_cap(empty_project):
+    write_case(empty_project, "big.yml", MINIMAL + "#" * MAX_BYTES + "\n")
+    assert problems(empty_project) == [f"cases/big.yml:1: (file): file is {len(MINIMAL) + MAX_BYTES + 1:,} bytes; the limit is {MAX_BYTES:,}"]
+
+
+def test_yaml_syntax_error(empty_project):
+    write_case(empty_project, "syntax.yml", MINIMAL.replace("  age: 40", "  age: [40"))
+    (line,) = problems(empty_project)
+    assert line.startswith("cases/syntax.yml:9: (file): YAML syntax: ")
+
+
+def test_raw_html_in_text(empty_project):
+    write_case(empty_project, "html.yml", MINIMAL.replace("summary: One paragraph.", "summary: One <script>alert(1)</script>"))
+    assert problems(empty_project) == [
+        "cases/html.yml:2: summary: raw HTML is not allowed in text; write plain text "
+        "(a lone '<' followed by a space or number is fine)"
+    ]
+
+
+def test_lone_less_than_is_fine(empty_project):
+    write_case(empty_project, "lt.yml", MINIMAL.replace("summary: One paragraph.", "summary: MRD < 0.01% and <0.1%"))
+    assert load_catalog(empty_project).cases["lt"].summary == "MRD < 0.01% and <0.1%"
+
+
+def test_day_level_date(empty_project):
+    write_case(empty_project, "date.yml", MINIMAL.replace("text: Tiredness.", "text: Seen on 09.08.2018 with tiredness."))
+    assert problems(empty_project) == [
+        "cases/date.yml:11: presentation.text: day-level date; state timing relative to diagnosis (months) or a calendar year at most"
+    ]
+
+
+def test_unknown_field_did_you_mean(empty_project):
+    write_case(empty_project, "field.yml", MINIMAL.replace("  sex: female", "  sex: female\n  histroy: [asthma]"))
+    assert problems(empty_project) == ["cases/field.yml:10: patient.histroy: unknown field 'histroy' (did you mean 'history'?)"]
+
+
+def test_not_a_whole_number(empty_project):
+    write_case(empty_project, "age.yml", MINIMAL.replace("  age: 40", "  age: sixty-six"))
+    assert problems(empty_project) == ["cases/age.yml:8: patient.age: 'sixty-six' is not a whole number"]
+
+
+def test_enum_did_you_mean(empty_project):
+    write_case(empty_project, "enum.yml", MINIMAL.replace("philadelphia: negative", "philadelphia: negativ"))
+    assert problems(empty_project) == [
+        "cases/enum.yml:14: diagnosis.philadelphia: 'negativ' is not one of: positive, negative, not-reported (did you mean 'negative'?)"
+    ]
+
+
+def test_missing_required_field(empty_project):
+    write_case(empty_project, "missing.yml", MINIMAL.replace("discussion: Short.\n", ""))
+    assert problems(empty_project) == ["cases/missing.yml:1: discussion: required field is missing"]
+
+
+def test_unknown_drug_did_you_mean(empty_project):
+    write_case(empty_project, "drug.yml", MINIMAL.replace("drug: inotuzumab-ozogamicin", "drug: blinatumumab"))
+    assert problems(empty_project) == [
+        "cases/drug.yml:28: treatment[0].drugs[0].drug: unknown drug 'blinatumumab' (did you mean 'blinatumomab'?)"
+    ]
+
+
+def test_unknown_site_antigen_regimen(empty_project):
+    text = (MINIMAL.replace("site: skin", "site: skn").replace("positive: [cd19, cd22]", "positive: [cd19, cd222]")
+            .replace("    drugs:\n", "    regimen: hyper-cvd\n    drugs:\n"))
+    write_case(empty_project, "refs.yml", text)
+    assert problems(empty_project) == [
+        "cases/refs.yml:17: diagnosis.immunophenotype[0].positive[1]: unknown antigen 'cd222' (did you mean 'cd22'?)",
+        "cases/refs.yml:19: em_sites[0].site: unknown site 'skn' (did you mean 'skin'?)",
+        "cases/refs.yml:27: treatment[0].regimen: unknown regimen 'hyper-cvd' (did you mean 'hyper-cvad'?)",
+    ]
+
+
+def test_unknown_id_without_close_match_says_where_to_add_it(empty_project):
+    write_case(empty_project, "new.yml", MINIMAL.replace("drug: inotuzumab-ozogamicin", "drug: zzz"))
+    assert problems(empty_project) == [
+        "cases/new.yml:28: treatment[0].drugs[0].drug: unknown drug 'zzz' — add it to reference/drugs.yml if it is new"
+    ]
+
+
+def test_bad_file_name(empty_project):
+    write_case(empty_project, "Bad_Name.yml", MINIMAL)
+    assert problems(empty_project) == [
+        "cases/Bad_Name.yml:1: (file): file name 'Bad_Name' is not a slug: use lower-case letters, digits and hyphens"
+    ]
+
+
+def test_every_problem_in_every_file_at_once(empty_project):
+    write_case(empty_project, "a.yml", MINIMAL.replace("  age: 40", "  age: old").replace("  sex: female", "  sex: woman"))
+    write_case(empty_project, "b.yml", MINIMAL.replace("  sex: female", "  sex: female\n  sex: male"))
+    (empty_project / "reference" / "sites.yml").write_text(
+        (empty_project / "reference" / "sites.yml").read_text() + "\nnew-site:\n  name: New\n  region: moon\n")
+    found = problems(empty_project)
+    assert found[:3] == [
+        "cases/a.yml:8: patient.age: 'old' is not a whole number",
+        "cases/a.yml:9: patient.sex: 'woman' is not one of: female, male",
+        "cases/b.yml:10: patient.sex: duplicate key 'sex' (first defined on line 9)",
+    ]
+    assert len(found) == 4 and found[3].startswith("reference/sites.yml:")
+    assert "new-site.region: 'moon' is not one of:" in found[3]
+
+
+def test_load_text_rejects_several_documents():
+    with pytest.raises(LoadError) as info:
+        load_text("a: 1\n---\nb: 2\n", "two.yml")
+    assert str(info.value) == "two.yml:1: (file): expected exactly one YAML document, found 2"
