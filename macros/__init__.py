@@ -33,6 +33,10 @@ def define_env(env):
         return render.reference_page(catalog(), kind, entry_id, page_root())
 
     @env.macro
+    def quiz_page(topic: str) -> str:
+        return render.quiz_page(catalog(), topic, page_root())
+
+    @env.macro
     def index_table(kind: str) -> str:
         return render.index_page(catalog(), kind, page_root())
 

@@ -15,6 +15,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from macros.catalog import Catalog, CatalogError, get_catalog
+from macros.render import TOPICS
 
 log = logging.getLogger("mkdocs.plugins.cases")
 
@@ -27,6 +28,8 @@ def generate(catalog: Catalog) -> list[tuple[str, str]]:
     for folder, kind in KINDS:
         for entry_id in getattr(catalog, folder):
             pages.append((f"{folder}/{entry_id}.md", _stub(f'reference_page("{kind}", "{entry_id}")')))
+    for topic in TOPICS:
+        pages.append((f"quiz/{topic}.md", _stub(f'quiz_page("{topic}")')))
     return pages
 
 

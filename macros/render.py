@@ -9,6 +9,7 @@ field can become a link, raw HTML, an attribute list or a Jinja expression.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import quote
 from pathlib import Path
@@ -203,9 +204,44 @@ def _site_row(case: Case, slug: str, site_id: str) -> tuple:
             "; ".join(em.when for em in shown))
 
 
+TOPICS = {
+    "drugs": "Drugs",
+    "antigens": "Antigens",
+    "em-sites": "Extramedullary sites",
+    "transplant": "Transplant",
+    "response-assessment": "Response assessment",
+}
+
+
+@dataclass(frozen=True)
+class TopicObjective:
+    """An objective on a quiz-bank page, with the case it belongs to."""
+
+    case: str
+    text: str
+    attribution: str | None
+    questions: list
+
+
+def objectives_by_topic(cat: Catalog) -> dict[str, list[TopicObjective]]:
+    out: dict[str, list[TopicObjective]] = {topic: [] for topic in TOPICS}
+    for slug, case in cat.cases.items():
+        for o in case.objectives:
+            out[o.topic].append(TopicObjective(slug, o.text, o.attribution, o.questions))
+    return out
+
+
+def quiz_page(cat: Catalog, topic: str, root: str = "../") -> str:
+    return render("quiz_topic.md.j2", cat, root, topic=topic, title=TOPICS[topic],
+                  objectives=objectives_by_topic(cat)[topic], show_objectives=True)
+
+
 def index_page(cat: Catalog, kind: str, root: str = "../") -> str:
     """The table of one kind of page: cases, drugs, regimens, antigens, sites, glossary."""
     extra = {}
+    if kind == "quiz":
+        extra["topics"] = TOPICS
+        extra["by_topic"] = objectives_by_topic(cat)
     if kind == "cases":
         extra["direct_drugs"] = {slug: direct_drugs(c) for slug, c in cat.cases.items()}
         extra["best"] = {slug: best_response(c) for slug, c in cat.cases.items()}
