@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -27,8 +28,10 @@ def copy_project(dest: Path, with_cases: bool = True) -> Path:
     return dest
 
 
-def run_build(project: Path, out: Path) -> subprocess.CompletedProcess:
+def run_build(project: Path, out: Path, site_url: str | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    if site_url:
+        env["SITE_URL"] = site_url
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(out)],
         cwd=project, env=env, capture_output=True, text=True, timeout=600,
@@ -47,10 +50,18 @@ def empty_project(tmp_path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Path:
+def site_port() -> int:
+    """A free local port for serving the built site (instant navigation needs site_url to match)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory, site_port) -> Path:
     """The real project, built once with `mkdocs build --strict`."""
     out = tmp_path_factory.mktemp("site")
-    result = run_build(ROOT, out)
+    result = run_build(ROOT, out, site_url=f"http://127.0.0.1:{site_port}/")
     assert result.returncode == 0, result.stderr
     return out
 
