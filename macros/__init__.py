@@ -11,6 +11,8 @@ from pathlib import Path
 
 from . import render
 from .catalog import get_catalog
+from .opendata import CSV_COLUMNS
+from .schema import SCHEMA_VERSION
 
 
 def define_env(env):
@@ -26,7 +28,7 @@ def define_env(env):
 
     @env.macro
     def case_page(slug: str) -> str:
-        return render.case_page(catalog(), slug, page_root())
+        return render.case_page(catalog(), slug, page_root(), env.conf.get("site_url") or "")
 
     @env.macro
     def reference_page(kind: str, entry_id: str) -> str:
@@ -39,6 +41,14 @@ def define_env(env):
     @env.macro
     def index_table(kind: str) -> str:
         return render.index_page(catalog(), kind, page_root())
+
+    @env.macro
+    def schema_version() -> str:
+        return SCHEMA_VERSION
+
+    @env.macro
+    def csv_columns() -> str:
+        return render.render("csv_columns.md.j2", catalog(), page_root(), columns=CSV_COLUMNS)
 
     @env.macro
     def case_count() -> int:

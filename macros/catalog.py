@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
+from .checks import check_case
 from .load import Document, LoadError, Problem, format_loc, load_file
 from .model import SLUG_RE, Antigen, Case, Drug, Regimen, Site, Term
 
@@ -144,6 +145,7 @@ def load_catalog(root: Path | str, case_files: list[Path] | None = None) -> Cata
         if case is not None:
             cases[slug] = case
             documents[slug] = doc
+            problems.extend(check_case(case, doc))
 
     catalog = Catalog(root, cases, documents=documents, ref_documents=ref_documents, **reference)
     _check_references(catalog, problems, case_docs)
@@ -224,6 +226,8 @@ def _message(err: dict, model: type[BaseModel], loc: tuple) -> str:
     kind, value = err["type"], err.get("input")
     if kind == "missing":
         return "required field is missing"
+    if value is None and (kind.endswith(("_type", "_parsing")) or kind in ("enum", "literal_error")):
+        return "is empty; a value is required"  # `field:` with nothing after it
     if kind == "extra_forbidden":
         name = loc[-1]
         known = _fields_at(model, loc[:-1])

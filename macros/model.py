@@ -147,6 +147,7 @@ class Source(Model):
     kind: Literal["journal article", "conference abstract", "case series"]
     licence: Short = Field(description="the source's licence, or 'not stated in the source'")
     description: Text | None = Field(None, description="what the source is, when it has no full citation")
+    consent: Text | None = Field(None, description="what the source says about the patient's consent to publication")
 
 
 class Patient(Model):
@@ -289,6 +290,14 @@ class Objective(Model):
     questions: list[Question] = Field(min_length=2)
 
 
+class Acknowledgement(Model):
+    """A reviewed warning: the check's code, the text it matched (or none: the whole check), and why it is fine."""
+
+    check: Annotated[str, StringConstraints(pattern=r"^(deid|care):[a-z-]+$")]
+    match: Short | None = None
+    reason: Text
+
+
 class Case(Model):
     title: Short
     summary: Text
@@ -304,8 +313,10 @@ class Case(Model):
     annotations: list[Annotation] = []
     discussion: Text
     lessons: list[Text] = Field(min_length=1)
+    patient_perspective: Text | None = Field(None, description="the patient's own view, where the source gives it")
     source_notes: list[SourceNote] = []
     objectives: list[Objective] = Field([], max_length=4)
+    acknowledged: list[Acknowledgement] = Field([], description="warnings reviewed and accepted, with the reason")
 
     def best_response(self) -> tuple[int, TreatmentLine] | None:
         """(line number, line) of the best response reached, MRD-negative first on ties."""

@@ -1,4 +1,4 @@
-"""MkDocs hook: one virtual page per case, drug, regimen, antigen and site.
+"""MkDocs hook: one virtual page per case, drug, regimen, antigen and site, and the open-data files.
 
 No Markdown stub files on disk: ``generate(catalog)`` is a plain function
 (catalog -> [(path, markdown)]) that the hook turns into ``File.generated``
@@ -15,6 +15,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from macros.catalog import Catalog, CatalogError, get_catalog
+from macros import opendata
 from macros.render import TOPICS
 
 log = logging.getLogger("mkdocs.plugins.cases")
@@ -31,6 +32,15 @@ def generate(catalog: Catalog) -> list[tuple[str, str]]:
     for topic in TOPICS:
         pages.append((f"quiz/{topic}.md", _stub(f'quiz_page("{topic}")')))
     return pages
+
+
+def data_files(catalog: Catalog) -> list[tuple[str, str]]:
+    """The open-data files: all cases as JSON and CSV, and each case's citation as BibTeX and RIS."""
+    files = [("data/cases.json", opendata.cases_json(catalog)), ("data/cases.csv", opendata.cases_csv(catalog))]
+    for slug, case in catalog.cases.items():
+        files.append((f"cases/{slug}.bib", opendata.bibtex(case, slug)))
+        files.append((f"cases/{slug}.ris", opendata.ris(case, slug)))
+    return files
 
 
 def _stub(call: str) -> str:
@@ -61,8 +71,8 @@ def on_config(config):
 
 def on_files(files: Files, config) -> Files:
     catalog = get_catalog(_root(config))
-    for path, markdown in generate(catalog):
+    for path, content in generate(catalog) + data_files(catalog):
         if files.get_file_from_path(path) is not None:
             raise PluginError(f"docs/{path} exists on disk but is generated from the data; remove it")
-        files.append(File.generated(config, path, content=markdown, inclusion=InclusionLevel.NOT_IN_NAV))
+        files.append(File.generated(config, path, content=content, inclusion=InclusionLevel.NOT_IN_NAV))
     return files

@@ -18,6 +18,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from .catalog import Catalog
+from . import opendata
+from .checks import care_items
 from .model import RESPONSE_LABELS, MRD, Case
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -181,11 +183,12 @@ def direct_drugs(case: Case) -> list[str]:
     return list(dict.fromkeys(use.drug for line in case.treatment for use in line.drugs))
 
 
-def case_page(cat: Catalog, slug: str, root: str = "../") -> str:
+def case_page(cat: Catalog, slug: str, root: str = "../", site_url: str = "") -> str:
     case = cat.cases[slug]
+    jsonld = Markup(opendata.jsonld(case, slug, f"{site_url.rstrip('/')}/cases/{slug}/" if site_url else f"cases/{slug}/"))
     all_sites = list(dict.fromkeys(cat.case_sites(slug) + [s for n in case.annotations for s in n.sites]))
-    return render("case.md.j2", cat, root, slug=slug, case=case, notes=annotations_at(case),
-                  direct_drugs=direct_drugs(case), all_sites=all_sites)
+    return render("case.md.j2", cat, root, slug=slug, case=case, notes=annotations_at(case), care=care_items(case),
+                  direct_drugs=direct_drugs(case), all_sites=all_sites, jsonld=jsonld)
 
 
 def reference_page(cat: Catalog, kind: str, entry_id: str, root: str = "../") -> str:

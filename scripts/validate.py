@@ -19,12 +19,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # runnable without installing the package
 
 from macros.catalog import CatalogError, load_catalog  # noqa: E402
+from macros.checks import care_items  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("files", nargs="*", type=Path, help="case files to check (default: all in cases/)")
     parser.add_argument("--root", type=Path, default=ROOT, help="project folder (default: this checkout)")
+    parser.add_argument("--care", action="store_true",
+                        help="list the CARE checklist items each case covers (default when FILES are given)")
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
@@ -47,6 +50,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     for p in catalog.warnings:
         print(f"warning: {p}", file=sys.stderr)
+    if args.care or files:
+        for slug, case in catalog.cases.items():
+            items = care_items(case)
+            covered = [i for i in items if i.covered]
+            missing = ", ".join(i.label for i in items if not i.covered)
+            print(f"{catalog.documents[slug].path}: CARE {len(covered)}/{len(items)} items covered"
+                  + (f"; not covered: {missing}" if missing else ""))
     elapsed = time.perf_counter() - start
     print(f"{len(catalog.cases)} case(s) and the reference data are valid "
           f"({len(catalog.warnings)} warning(s), {elapsed:.2f} s)")

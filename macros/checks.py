@@ -1,0 +1,107 @@
+"""Editorial checks on a valid case: de-identification and CARE completeness.
+
+Unambiguous problems are errors; likely ones are warnings, which a case can
+acknowledge in its ``acknowledged`` list (check code, the text matched, and a
+reason), so a reviewer sees the decision in the file itself.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .load import Document, Problem
+from .model import Case
+
+# Fields that are bibliographic, not patient text: author names belong there.
+_NOT_PATIENT_TEXT = {"source", "acknowledged"}
+
+_MONTHS = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|Jun(?:e)?|Jul(?:y)?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+
+# (code, pattern, message, is_error)
+DEID_RULES = [
+    ("deid:email", re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "e-mail address", True),
+    ("deid:phone", re.compile(r"(?<![\w.])\+?\d(?:[\s()-]*\d){8,}(?!\w|\.\d)"), "phone-number-like digits", True),
+    ("deid:record-number", re.compile(r"\b(?:MRN|medical record|record (?:no|number)|hospital (?:no|number)|patient ID)\b\.?\s*[:#]?\s*\w*\d", re.I),
+     "record number", True),
+    ("deid:month-date", re.compile(rf"\b{_MONTHS}\.? (?:\d{{1,2}}, )?(?:19|20)\d\d\b|\b(?:0?[1-9]|1[0-2])/(?:19|20)\d\d\b"),
+     "month-level date; use months from diagnosis or the year alone", True),
+    ("deid:age-over-89", re.compile(r"\b(?:9\d|1[0-2]\d)[- ]year[- ]old\b|\baged? (?:9\d|1[0-2]\d)\b", re.I),
+     "age over 89; write '90 or older'", True),
+    ("deid:titled-name", re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Miss|Prof)\.? [A-Z][a-z]+"), "personal name with a title", True),
+    ("deid:long-number", re.compile(r"(?<![\w.,/])\d{7,}(?![\w.,/])"), "long number that may identify a record", False),
+    ("deid:initials", re.compile(r"\b[A-Z]\.\s?[A-Z]\.(?!\w)"), "initials that may name a person", False),
+    ("deid:institution", re.compile(r"\b(?:[A-Z][\w'-]+ ){1,4}(?:Hospital|University|Clinic|Institute|Medical Cent(?:er|re)|Infirmary|Foundation)\b"
+                                    r"|\b(?:Hospital|University|Institute) of [A-Z][\w'-]+"), "institution name", False),
+    ("deid:city", re.compile(r"(?<![\w-])(?:Bologna|Milan|Rome|Moscow|Saint Petersburg|St Petersburg|London|Paris|Berlin|Madrid|Houston|Boston|New York|"
+                             r"Chicago|Los Angeles|Seattle|Toronto|Tokyo|Beijing|Shanghai|Seoul|Delhi|Mumbai|"
+                             r"Sydney|Melbourne|Vienna|Munich|Frankfurt|Hamburg|Amsterdam|Stockholm|Zurich|Geneva|Warsaw|Prague|Kyiv|Minsk|"
+                             r"Istanbul|Cairo|Tehran|Riyadh|Dubai|Mexico City|Sao Paulo|São Paulo|Buenos Aires|Lima|Bogota|Santiago)(?![\w-])"),
+     "city name", False),
+]
+
+
+@dataclass(frozen=True)
+class CareItem:
+    key: str
+    label: str
+    required: bool
+    covered: bool
+
+
+def care_items(case: Case) -> list[CareItem]:
+    """The CARE case-report checklist, item by item, for one case."""
+    dx = case.diagnosis
+    items = [
+        ("title", "Title", True, bool(case.title)),
+        ("abstract", "Abstract (summary)", True, bool(case.summary)),
+        ("patient-information", "Patient information", True, case.patient is not None),
+        ("clinical-findings", "Clinical findings", True, bool(case.presentation.text)),
+        ("timeline", "Timeline", True, bool(case.timeline)),
+        ("diagnostic-assessment", "Diagnostic assessment", True, bool(dx.disease)),
+        ("therapeutic-intervention", "Therapeutic intervention", True, bool(case.treatment)),
+        ("follow-up-and-outcomes", "Follow-up and outcomes", True, bool(case.outcome.text)),
+        ("discussion", "Discussion", True, bool(case.discussion)),
+        ("take-away-lessons", "Take-away lessons", True, bool(case.lessons)),
+        ("immunophenotype", "Immunophenotype", False, bool(dx.immunophenotype)),
+        ("adverse-events", "Adverse and unanticipated events", False,
+         any(line.adverse_events for line in case.treatment) or any(t.complications for t in case.transplants)),
+        ("follow-up-duration", "Length of follow-up", False, bool(case.outcome.follow_up)),
+        ("patient-perspective", "Patient perspective", False, bool(case.patient_perspective)),
+        ("informed-consent", "Informed consent", False, bool(case.source.consent)),
+    ]
+    return [CareItem(*item) for item in items]
+
+
+def check_case(case: Case, doc: Document) -> list[Problem]:
+    """De-identification and CARE findings for one valid case, acknowledgements applied."""
+    acknowledged = {(a.check, a.match) for a in case.acknowledged}  # match None: the whole check
+    found: list[Problem] = []
+    for loc, text in _strings(doc.data):
+        if loc and loc[0] in _NOT_PATIENT_TEXT:
+            continue
+        for code, pattern, message, is_error in DEID_RULES:
+            for match in pattern.finditer(text):
+                if not is_error and ({(code, match.group(0)), (code, None)} & acknowledged):
+                    continue
+                hint = "" if is_error else f" (if it is not identifying, acknowledge it: check {code}, match '{match.group(0)}')"
+                found.append(doc.problem(loc, f"{message}: '{match.group(0)}'{hint}", warning=not is_error))
+    for item in care_items(case):
+        if item.covered or (not item.required and (f"care:{item.key}", None) in acknowledged):
+            continue
+        message = f"CARE item '{item.label}' is not covered"
+        if not item.required:
+            message += f" (if the source does not report it, acknowledge it: check care:{item.key})"
+        found.append(doc.problem((), message, warning=not item.required))
+    return found
+
+
+def _strings(data, loc=()):
+    if isinstance(data, str):
+        yield loc, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _strings(value, loc + (key,))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _strings(value, loc + (i,))
