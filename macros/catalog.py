@@ -70,8 +70,9 @@ class Catalog:
     drugs_by_target: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     regimens_by_drug: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
-    def case_drugs(self, slug: str) -> list[str]:
-        """Every drug id a case mentions, in order of first mention, regimen components included."""
+    def case_drugs(self, slug: str, notes: bool = True) -> list[str]:
+        """Every drug id a case mentions, in order of first mention, regimen components included
+        (and drugs discussed in teaching notes, unless ``notes`` is false)."""
         case = self.cases[slug]
         seen: dict[str, None] = {}
         for line in case.treatment:
@@ -80,7 +81,7 @@ class Catalog:
             seen.update(dict.fromkeys(use.drug for use in line.drugs))
         for tx in case.transplants:
             seen.update(dict.fromkeys(use.drug for use in tx.conditioning + tx.gvhd_prophylaxis))
-        for note in case.annotations:
+        for note in case.annotations if notes else ():
             seen.update(dict.fromkeys(note.drugs))
         return list(seen)
 

@@ -8,6 +8,7 @@ carries only a macro call, so contributor text is never parsed as Jinja.
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -25,7 +26,7 @@ KINDS = (("drugs", "drug"), ("regimens", "regimen"), ("antigens", "antigen"), ("
 
 def generate(catalog: Catalog) -> list[tuple[str, str]]:
     """Every generated page as (path under docs/, markdown)."""
-    pages = [(f"cases/{slug}.md", _stub(f'case_page("{slug}")')) for slug in catalog.cases]
+    pages = [(f"cases/{slug}.md", _stub(f'case_page("{slug}")', tags=case_tags(catalog, slug))) for slug in catalog.cases]
     for folder, kind in KINDS:
         for entry_id in getattr(catalog, folder):
             pages.append((f"{folder}/{entry_id}.md", _stub(f'reference_page("{kind}", "{entry_id}")')))
@@ -43,9 +44,17 @@ def data_files(catalog: Catalog) -> list[tuple[str, str]]:
     return files
 
 
-def _stub(call: str) -> str:
-    # Ids are slugs (checked by the model), so they are safe inside the call.
-    return f"---\nrender_macros: true\n---\n{{{{ {call} }}}}\n"
+def case_tags(catalog: Catalog, slug: str) -> list[str]:
+    """Material tags for a case page: its drugs (named directly or by regimen) and its EM sites."""
+    return ([catalog.drugs[d].name for d in catalog.case_drugs(slug, notes=False)]
+            + [catalog.sites[s].name for s in catalog.case_sites(slug)])
+
+
+def _stub(call: str, tags: list[str] | None = None) -> str:
+    # Ids are slugs (checked by the model), so they are safe inside the call; tags are
+    # reference names written as JSON strings, which YAML reads back verbatim.
+    meta = f"tags: {json.dumps(tags, ensure_ascii=False)}\n" if tags else ""
+    return f"---\nrender_macros: true\n{meta}---\n{{{{ {call} }}}}\n"
 
 
 def _root(config) -> Path:

@@ -178,6 +178,34 @@ def render(template: str, cat: Catalog, root: str, **context) -> str:
     )
 
 
+PH_KEYWORDS = {
+    "positive": ["Ph+", "Ph-positive", "Philadelphia-positive", "Philadelphia chromosome", "BCR-ABL1", "BCR::ABL1", "t(9;22)"],
+    "negative": ["Ph-", "Ph-negative", "Philadelphia-negative"],
+    "not-reported": [],
+}
+
+
+def search_keywords(cat: Catalog, slug: str) -> list[str]:
+    """Every other name a reader might search this case by: drug abbreviations and brands,
+    regimen, antigen and site aliases, Philadelphia status, and what genetic abbreviations stand for."""
+    case = cat.cases[slug]
+    words: list[str] = []
+    for d in cat.case_drugs(slug):
+        words += [cat.drugs[d].name, *cat.drugs[d].abbreviations, *cat.drugs[d].brand_names]
+    for r in cat.case_regimens(slug):
+        words += [cat.regimens[r].name, *cat.regimens[r].aliases]
+    for a in cat.case_antigens(slug):
+        words += [cat.antigens[a].name, *cat.antigens[a].aliases]
+    for s in cat.case_sites(slug):
+        words += [cat.sites[s].name, *cat.sites[s].aliases]
+    words += PH_KEYWORDS[case.diagnosis.philadelphia.value]
+    genetics = " ".join([case.diagnosis.karyotype or "", case.diagnosis.bcr_abl1 or "", *case.diagnosis.genetics])
+    for abbr, term in cat.glossary.items():
+        if re.search(rf"(?<!\w){re.escape(abbr)}(?!\w)", genetics):
+            words += [abbr, term.expansion]
+    return list(dict.fromkeys(words))
+
+
 def direct_drugs(case: Case) -> list[str]:
     """Drugs a case names itself (not through a regimen), in order."""
     return list(dict.fromkeys(use.drug for line in case.treatment for use in line.drugs))
@@ -188,6 +216,7 @@ def case_page(cat: Catalog, slug: str, root: str = "../", site_url: str = "") ->
     jsonld = Markup(opendata.jsonld(case, slug, f"{site_url.rstrip('/')}/cases/{slug}/" if site_url else f"cases/{slug}/"))
     all_sites = list(dict.fromkeys(cat.case_sites(slug) + [s for n in case.annotations for s in n.sites]))
     return render("case.md.j2", cat, root, slug=slug, case=case, notes=annotations_at(case), care=care_items(case),
+                  keywords=search_keywords(cat, slug),
                   direct_drugs=direct_drugs(case), all_sites=all_sites, jsonld=jsonld)
 
 
