@@ -26,9 +26,21 @@ def define_env(env):
         depth = env.page.file.src_uri.count("/")
         return "../" * depth
 
+    def url_root() -> str:
+        # Raw HTML (figures) is not rewritten by MkDocs: links are relative to the page's URL.
+        return "../" * env.page.url.count("/")
+
     @env.macro
     def case_page(slug: str) -> str:
-        return render.case_page(catalog(), slug, page_root(), env.conf.get("site_url") or "")
+        return render.case_page(catalog(), slug, page_root(), env.conf.get("site_url") or "", url_root())
+
+    @env.macro
+    def body_map() -> str:
+        return render.body_map_figure(catalog(), url_root())
+
+    @env.macro
+    def swimmer_plot() -> str:
+        return render.swimmer_figure(catalog(), url_root())
 
     @env.macro
     def reference_page(kind: str, entry_id: str) -> str:

@@ -80,6 +80,8 @@ class Site(Model):
     region: Literal["head-and-neck", "central-nervous-system", "thorax", "breast", "abdomen",
                     "pelvis", "skin", "musculoskeletal", "lymph-nodes", "eye", "spine", "limbs"]
     description: Text | None = None
+    map: tuple[Annotated[int, Field(ge=0, le=200)], Annotated[int, Field(ge=0, le=420)]] | None = Field(
+        None, description="where the body map marks this site: [x, y] on a 200 x 420 figure, head at the top")
 
 
 class Term(Model):

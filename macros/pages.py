@@ -29,7 +29,7 @@ def generate(catalog: Catalog) -> list[tuple[str, str]]:
     pages = [(f"cases/{slug}.md", _stub(f'case_page("{slug}")', tags=case_tags(catalog, slug))) for slug in catalog.cases]
     for folder, kind in KINDS:
         for entry_id in getattr(catalog, folder):
-            pages.append((f"{folder}/{entry_id}.md", _stub(f'reference_page("{kind}", "{entry_id}")')))
+            pages.append((f"{folder}/{entry_id}.md", _stub(f'reference_page("{kind}", "{entry_id}")', boost=2)))
     for topic in TOPICS:
         pages.append((f"quiz/{topic}.md", _stub(f'quiz_page("{topic}")')))
     return pages
@@ -50,10 +50,12 @@ def case_tags(catalog: Catalog, slug: str) -> list[str]:
             + [catalog.sites[s].name for s in catalog.case_sites(slug)])
 
 
-def _stub(call: str, tags: list[str] | None = None) -> str:
+def _stub(call: str, tags: list[str] | None = None, boost: float | None = None) -> str:
     # Ids are slugs (checked by the model), so they are safe inside the call; tags are
     # reference names written as JSON strings, which YAML reads back verbatim.
     meta = f"tags: {json.dumps(tags, ensure_ascii=False)}\n" if tags else ""
+    if boost:  # a reference page should come first when its own name is searched
+        meta += f"search:\n  boost: {boost}\n"
     return f"---\nrender_macros: true\n{meta}---\n{{{{ {call} }}}}\n"
 
 

@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from .catalog import Catalog
-from . import opendata
+from . import figures, opendata
 from .checks import care_items
 from .model import RESPONSE_LABELS, MRD, Case
 
@@ -211,12 +211,41 @@ def direct_drugs(case: Case) -> list[str]:
     return list(dict.fromkeys(use.drug for line in case.treatment for use in line.drugs))
 
 
-def case_page(cat: Catalog, slug: str, root: str = "../", site_url: str = "") -> str:
+def html_fragment(template: str, **context) -> Markup:
+    """An HTML figure for a Markdown page: one raw block, no blank lines inside."""
+    text = html_environment().get_template(template).render(**context)
+    return Markup("\n".join(line for line in text.splitlines() if line.strip()))
+
+
+def body_map_figure(cat: Catalog, url_root: str, slug: str | None = None) -> Markup:
+    """The body map for one case (its own sites) or for all cases (with counts)."""
+    if slug:
+        counts = {site: 1 for site in cat.case_sites(slug)}
+        title, caption = "Extramedullary sites in this case", "Sites of extramedullary disease in this case; select a marker for the site page."
+    else:
+        counts = {site: len(cases) for site, cases in cat.site_cases.items() if cases}
+        title, caption = "Extramedullary sites across all cases", "Every extramedullary site in the library, with the number of cases; select a marker for the site page."
+    markers = figures.body_map(cat, counts)
+    description = "; ".join(f"{m.name}: {m.count} case{'s' if m.count != 1 else ''}" for m in markers)
+    return html_fragment("bodymap.html.j2", markers=markers, url_root=url_root, title=title, caption=caption,
+                         description=description, fig_id=f"bodymap-{slug or 'all'}")
+
+
+def swimmer_figure(cat: Catalog, url_root: str) -> Markup:
+    lanes, longest = figures.swimmer(cat)
+    step = 6 if longest <= 48 else 12 if longest <= 120 else 24
+    ticks = list(range(0, int(longest) + step, step))
+    return html_fragment("swimmer.html.j2", lanes=lanes, longest=ticks[-1] or 1, ticks=ticks, url_root=url_root,
+                         unplaced=sum(lane.unplaced for lane in lanes))
+
+
+def case_page(cat: Catalog, slug: str, root: str = "../", site_url: str = "", url_root: str = "../../") -> str:
     case = cat.cases[slug]
     jsonld = Markup(opendata.jsonld(case, slug, f"{site_url.rstrip('/')}/cases/{slug}/" if site_url else f"cases/{slug}/"))
     all_sites = list(dict.fromkeys(cat.case_sites(slug) + [s for n in case.annotations for s in n.sites]))
     return render("case.md.j2", cat, root, slug=slug, case=case, notes=annotations_at(case), care=care_items(case),
-                  keywords=search_keywords(cat, slug),
+                  keywords=search_keywords(cat, slug), bodymap=body_map_figure(cat, url_root, slug),
+                  journey=html_fragment("journey.html.j2", steps=figures.journey(cat, case)),
                   direct_drugs=direct_drugs(case), all_sites=all_sites, jsonld=jsonld)
 
 
@@ -268,6 +297,46 @@ def quiz_page(cat: Catalog, topic: str, root: str = "../") -> str:
                   objectives=objectives_by_topic(cat)[topic], show_objectives=True)
 
 
+FACETS = (  # key, label, where the names live
+    ("drug", "Drug", "drugs"), ("regimen", "Regimen", "regimens"), ("antigen", "Antigen (positive)", "antigens"),
+    ("site", "EM site", "sites"), ("ph", "Philadelphia status", None), ("response", "Best response", None),
+)
+
+
+def _case_row(cat: Catalog, slug: str) -> dict:
+    case = cat.cases[slug]
+    best = case.best_response()
+    category = best[1].response.category if best else None
+    return {
+        "slug": slug, "title": case.title, "age": case.patient.age, "sex": case.patient.sex.value[0].upper(),
+        "ph": case.diagnosis.philadelphia.value, "sites": cat.case_sites(slug), "regimens": cat.case_regimens(slug),
+        "drugs": direct_drugs(case), "best": best_response(case), "outcome": case.outcome.status,
+        "rank": category.rank if category else 99,
+        "facets": {
+            "drug": cat.case_drugs(slug, notes=False), "regimen": cat.case_regimens(slug),
+            "antigen": cat.positive_antigens(slug), "site": cat.case_sites(slug),
+            "ph": [case.diagnosis.philadelphia.value], "response": [category.value] if category else ["NE"],
+        },
+    }
+
+
+def _facets(cat: Catalog, rows: list[dict]) -> list[dict]:
+    """Each facet with its options: (value, label, number of cases), most frequent first."""
+    out = []
+    for key, label, table in FACETS:
+        counts: dict[str, int] = {}
+        for row in rows:
+            for value in row["facets"][key]:
+                counts[value] = counts.get(value, 0) + 1
+        names = getattr(cat, table) if table else {}
+        options = [(v, names[v].name if v in names else RESPONSE_LABELS.get(v, v) if key == "response" else v, n)
+                   for v, n in counts.items()]
+        if key == "response":
+            options = [(v, f"{v}: {lab}", n) for v, lab, n in options]
+        out.append({"key": key, "label": label, "options": sorted(options, key=lambda o: (-o[2], o[1].lower()))})
+    return out
+
+
 def index_page(cat: Catalog, kind: str, root: str = "../") -> str:
     """The table of one kind of page: cases, drugs, regimens, antigens, sites, glossary."""
     extra = {}
@@ -275,6 +344,6 @@ def index_page(cat: Catalog, kind: str, root: str = "../") -> str:
         extra["topics"] = TOPICS
         extra["by_topic"] = objectives_by_topic(cat)
     if kind == "cases":
-        extra["direct_drugs"] = {slug: direct_drugs(c) for slug, c in cat.cases.items()}
-        extra["best"] = {slug: best_response(c) for slug, c in cat.cases.items()}
+        extra["rows"] = [_case_row(cat, slug) for slug in cat.cases]
+        extra["facets"] = _facets(cat, extra["rows"])
     return render(f"{kind}_index.md.j2", cat, root, **extra)

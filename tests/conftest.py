@@ -18,7 +18,7 @@ SAMPLE_CASE = ROOT / "cases" / "bertamini-2018-case-1-pancreas.yml"
 
 def copy_project(dest: Path, with_cases: bool = True) -> Path:
     """A copy of everything a build reads, so a test can break it freely."""
-    for name in ("docs", "reference", "macros"):
+    for name in ("docs", "reference", "macros", "overrides"):
         shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
     (dest / "cases").mkdir()

@@ -164,3 +164,167 @@ def test_no_request_leaves_the_local_server(page, base_url):
         page.wait_for_load_state("networkidle")
     outside = [url for url in page.requests if not url.startswith(base_url) and not url.startswith("data:")]
     assert not outside, outside
+
+
+# ---------------------------------------------------------------- finding cases
+
+def _searches() -> dict[str, set[str]]:
+    """Query -> pages any of which must be among the first five results: the entry's own page
+    or a case that used it (both answer "which cases used inotuzumab?")."""
+    from conftest import ROOT
+    from macros.catalog import load_catalog
+    cat = load_catalog(ROOT)
+    cases = lambda pred: {f"cases/{s}/" for s in cat.cases if pred(s)}  # noqa: E731
+    drug = lambda d: {f"drugs/{d}/"} | cases(lambda s: d in cat.case_drugs(s))  # noqa: E731
+    site = lambda x: {f"sites/{x}/"} | cases(lambda s: x in cat.case_sites(s))  # noqa: E731
+    ph_pos = cases(lambda s: cat.cases[s].diagnosis.philadelphia.value == "positive")
+    genetics = lambda word: cases(lambda s: word in " ".join(  # noqa: E731
+        [cat.cases[s].diagnosis.bcr_abl1 or "", cat.cases[s].diagnosis.karyotype or "", *cat.cases[s].diagnosis.genetics]))
+    return {
+        "inotuzumab": drug("inotuzumab-ozogamicin"), "IO": drug("inotuzumab-ozogamicin"),
+        "InO": drug("inotuzumab-ozogamicin"), "Besponsa": drug("inotuzumab-ozogamicin"),
+        "blinatumomab": drug("blinatumomab"), "Blincyto": drug("blinatumomab"),
+        "CD22": {"antigens/cd22/"}, "CD19+": {"antigens/cd19/"}, "TdT": {"antigens/tdt/"},
+        "pancreas": site("pancreas"), "breast": site("breast"), "skin": site("skin"),
+        "spine": site("spinal-epidural-space"),
+        "Ph+": ph_pos, "BCR-ABL1": ph_pos,
+        "Philadelphia": cases(lambda s: cat.cases[s].diagnosis.philadelphia.value != "not-reported"),
+        "p190": genetics("p190"), "MLL": genetics("MLL"), "KMT2A": genetics("MLL"),
+        "hyper-CVAD": {"regimens/hyper-cvad/"}, "FLAG-Ida": {"regimens/flag-ida/"},
+    }
+
+
+def _search(page, base_url, query: str) -> list[str]:
+    """Type a query as a reader would; the first five result pages, as site paths."""
+    box = page.locator("input.md-search__input")
+    if not box.is_visible():
+        page.locator("label.md-search__icon, .md-search__input").first.click()
+    box.fill("")
+    box.press_sequentially(query, delay=20)
+    page.wait_for_function(
+        "q => document.querySelector('input.md-search__input').value === q && "
+        "/matching document/.test(document.querySelector('.md-search-result__meta').textContent)", arg=query)
+    page.wait_for_timeout(400)  # let the result list settle after the last keystroke
+    links = page.locator("li.md-search-result__item > a.md-search-result__link")
+    hrefs = [links.nth(i).get_attribute("href") for i in range(min(5, links.count()))]
+    return [h.split(base_url, 1)[-1].split("?")[0].split("#")[0] for h in hrefs]
+
+
+def test_search_finds_cases_by_any_name(page, base_url):
+    page.goto(base_url)
+    page.wait_for_load_state("networkidle")
+    misses = {}
+    for query, expected in _searches().items():
+        assert expected, query
+        top = _search(page, base_url, query)
+        if not expected & set(top):
+            misses[query] = top
+    assert not misses, misses
+
+
+def _visible_cases(page) -> list[str]:
+    return page.eval_on_selector_all("[data-case-table] tbody tr:not([hidden])", "rows => rows.map(r => r.dataset.case)")
+
+
+def test_filters_combine_and_live_in_the_url(page, base_url):
+    from macros.catalog import load_catalog
+    from conftest import ROOT
+    catalog = load_catalog(ROOT)
+    expected = sorted(s for s in catalog.cases
+                      if "inotuzumab-ozogamicin" in catalog.case_drugs(s, notes=False) and "breast" in catalog.case_sites(s))
+    assert expected, "fixture data should have at least one matching case"
+    page.goto(base_url + "cases/")
+    page.wait_for_selector("[data-case-filters]:not([hidden])")
+    assert len(_visible_cases(page)) == len(catalog.cases)
+    page.get_by_label("Drug").select_option("inotuzumab-ozogamicin")
+    page.get_by_label("EM site").select_option("breast")
+    assert sorted(_visible_cases(page)) == expected
+    assert f"Showing {len(expected)} of {len(catalog.cases)} cases." == page.locator(".case-filters__count").inner_text()
+    assert "drug=inotuzumab-ozogamicin" in page.url and "site=breast" in page.url
+    option = page.locator("#filter-site option[value=breast]").inner_text()
+    assert option == f"Breast ({len(expected)})"
+    page.reload()
+    page.wait_for_selector("[data-case-filters]:not([hidden])")
+    assert sorted(_visible_cases(page)) == expected
+    assert page.locator("#filter-drug").input_value() == "inotuzumab-ozogamicin"
+    page.get_by_role("button", name="Age / sex").click()
+    ages = page.eval_on_selector_all("[data-case-table] tbody tr", "rows => rows.map(r => +r.dataset.sortAge)")
+    assert ages == sorted(ages) and "sort=age" in page.url
+    page.get_by_role("button", name="Clear filters").click()
+    page.wait_for_function("document.querySelectorAll('[data-case-table] tbody tr:not([hidden])').length > 1")
+    assert len(_visible_cases(page)) == len(catalog.cases)
+
+
+def test_filters_after_instant_navigation_and_without_javascript(browser, page, base_url):
+    page.goto(base_url)
+    page.wait_for_load_state("networkidle")
+    page.get_by_role("link", name="Cases", exact=True).first.click()
+    page.wait_for_selector("[data-case-filters]:not([hidden])")
+    context = browser.new_context(java_script_enabled=False)
+    plain = context.new_page()
+    plain.goto(base_url + "cases/")
+    assert not plain.locator("[data-case-filters]").is_visible()
+    assert plain.locator("[data-case-table] tbody tr").count() == len(_visible_cases(page))
+    context.close()
+
+
+def test_body_map_markers_are_focusable_links(page, base_url):
+    page.goto(base_url + "cases/")
+    marker = page.locator(".bodymap__marker", has=page.locator("text=Breast (2)")).first
+    marker.focus()
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')").startswith("Breast")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/sites/breast/")
+    page.goto(base_url + CASE)
+    assert page.locator(".bodymap__marker").count() == 5
+
+
+# ------------------------------------------------------------- accessibility
+
+PAGE_TYPES = {
+    "home": "", "case": CASE, "drug": "drugs/inotuzumab-ozogamicin/", "antigen": "antigens/cd22/",
+    "site": "sites/pancreas/", "cases-index": "cases/", "glossary": "glossary/", "quiz-bank": "quiz/",
+}
+
+
+@pytest.fixture(scope="module")
+def axe_script() -> str:
+    """axe-core from the npm registry, installed once into .cache/ (never a browser download)."""
+    root = Path(__file__).resolve().parent.parent
+    path = root / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+    if not path.exists():
+        npm = shutil.which("npm")
+        if not npm:
+            message = "npm not found: axe-core comes from the npm registry (install Node.js and npm)"
+            if os.environ.get("CI", "").lower() == "true":
+                pytest.fail(message)
+            pytest.skip(message)
+        import subprocess
+        subprocess.run([npm, "install", "--no-save", "--no-package-lock", "--no-audit", "--no-fund",
+                        "--prefix", str(path.parents[2]), "axe-core@4"], check=True, capture_output=True, timeout=300)
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("kind", PAGE_TYPES)
+def test_no_serious_accessibility_violations(page, base_url, axe_script, kind):
+    page.goto(base_url + PAGE_TYPES[kind])
+    page.wait_for_load_state("networkidle")
+    page.add_script_tag(content=axe_script)
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+           for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert not bad, bad
+
+
+@pytest.mark.parametrize("width, label", [(1280, "desktop"), (390, "mobile")])
+def test_screenshots_of_each_page_type(browser, base_url, width, label):
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    for kind, path in PAGE_TYPES.items():
+        page.goto(base_url + path)
+        page.wait_for_load_state("networkidle")
+        out = ARTIFACTS / f"{kind}-{label}.png"
+        page.screenshot(path=str(out), full_page=True)
+        assert out.stat().st_size > 5000
+    context.close()

@@ -1,0 +1,109 @@
+"""Figures drawn from the data at build time: a body map of EM sites, each case's treatment
+journey, and a swimmer plot across cases. Python lays them out; the SVG templates draw them.
+Nothing is placed where the source gives no timing: events without a month stay off the
+time axis and are listed instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .catalog import Catalog
+from .model import MRD, Case
+
+# Where a site without its own `map` position is marked, by body region (200 x 420 figure).
+REGION_POSITION = {
+    "head-and-neck": (100, 50), "central-nervous-system": (100, 18), "eye": (90, 36), "thorax": (100, 112),
+    "breast": (122, 124), "abdomen": (100, 170), "pelvis": (100, 215), "skin": (140, 200),
+    "musculoskeletal": (118, 262), "lymph-nodes": (86, 76), "spine": (100, 134), "limbs": (84, 300),
+}
+LABEL_GAP = 14  # minimum vertical distance between two labels in a column
+
+
+@dataclass
+class Marker:
+    site: str
+    name: str
+    x: int
+    y: int
+    count: int
+    label_y: float = 0
+    side: str = "left"
+
+
+def body_map(cat: Catalog, counts: dict[str, int]) -> list[Marker]:
+    """Markers for the given sites (site id -> number of cases), with labels laid out in two
+    columns, left and right of the figure, that do not overlap."""
+    markers = []
+    for site_id, count in counts.items():
+        site = cat.sites[site_id]
+        x, y = site.map or REGION_POSITION[site.region]
+        markers.append(Marker(site_id, site.name, x, y, count, side="left" if x < 100 else "right"))
+    for side in ("left", "right"):
+        column = sorted((m for m in markers if m.side == side), key=lambda m: m.y)
+        last = -LABEL_GAP
+        for m in column:
+            m.label_y = max(m.y, last + LABEL_GAP)
+            last = m.label_y
+    return sorted(markers, key=lambda m: (m.side, m.label_y))
+
+
+@dataclass
+class Step:
+    label: str
+    detail: str
+    when: str
+    kind: str  # "line", "transplant", "outcome"
+
+
+def journey(cat: Catalog, case: Case) -> list[Step]:
+    """The case's treatment in order, one step per line, transplant and the outcome."""
+    steps = []
+    for number, line in enumerate(case.treatment, 1):
+        parts = ([cat.regimens[line.regimen].name] if line.regimen else []) + [cat.drugs[u.drug].name for u in line.drugs]
+        parts += line.other
+        response = line.response.category.value
+        if line.response.mrd != MRD.not_reported:
+            response += f", MRD-{line.response.mrd.value}"
+        steps.append(Step(f"Line {number}: " + ", ".join(parts), response, _when(line.month, line.when), "line"))
+    for tx in case.transplants:
+        steps.append(Step(f"{tx.kind.capitalize()} transplant", f"Donor: {tx.donor}", _when(tx.month, tx.when), "transplant"))
+    steps.append(Step("Outcome", case.outcome.status, case.outcome.follow_up or "at the time of the report", "outcome"))
+    return steps
+
+
+def _when(month: float | None, text: str) -> str:
+    return f"month {month:g}" if month is not None else text
+
+
+@dataclass
+class Lane:
+    slug: str
+    title: str
+    events: list[tuple[float, str, str]] = field(default_factory=list)  # (month, kind, label)
+    end: float = 0
+    unplaced: int = 0
+
+
+def swimmer(cat: Catalog) -> tuple[list[Lane], float]:
+    """One lane per case with every event whose month the source allows us to state."""
+    lanes = []
+    for slug, case in cat.cases.items():
+        lane = Lane(slug, case.title)
+        for number, line in enumerate(case.treatment, 1):
+            if line.month is not None:
+                lane.events.append((line.month, "line", f"line {number} ({line.response.category.value})"))
+            else:
+                lane.unplaced += 1
+        for tx in case.transplants:
+            if tx.month is not None:
+                lane.events.append((tx.month, "transplant", "transplant"))
+            else:
+                lane.unplaced += 1
+        for event in case.timeline:
+            if event.month is not None:
+                lane.events.append((event.month, "event", event.when))
+        lane.end = max([m for m, _, _ in lane.events] or [0])
+        lanes.append(lane)
+    longest = max([lane.end for lane in lanes] or [0])
+    return lanes, max(longest, 1)
