@@ -162,3 +162,55 @@ def test_adding_a_case_file_adds_its_page_everywhere(empty_project, tmp_path):
         assert "../../cases/new-case/" in hrefs(page), (kind, entry)
     index = BeautifulSoup((out / "cases" / "index.html").read_text(), "html.parser")
     assert len(article(index).find("tbody").find_all("tr")) == 1
+
+
+def test_case_pages_are_tagged_and_the_tags_page_lists_them(site):
+    tags_page = article(html(site, "tags"))
+    for slug in CATALOG.cases:
+        soup = html(site, f"cases/{slug}")
+        tags = {t.get_text(strip=True) for t in soup.select(".md-tags .md-tag")}
+        expected = {CATALOG.drugs[d].name for d in CATALOG.case_drugs(slug, notes=False)}
+        expected |= {CATALOG.sites[s].name for s in CATALOG.case_sites(slug)}
+        assert tags == expected, slug
+        assert f"../cases/{slug}/" in {a["href"] for a in tags_page.find_all("a", href=True)}
+
+
+def test_body_map_marks_every_site_with_counts_and_links(site):
+    index = article(html(site, "cases"))
+    svg = index.select_one(".bodymap svg")
+    assert svg.find("title").get_text() and svg.find("desc").get_text()
+    markers = {m["xlink:href"]: m["aria-label"] for m in svg.select("a.bodymap__marker")}
+    used = {s: len(c) for s, c in CATALOG.site_cases.items() if c}
+    assert set(markers) == {f"../sites/{s}/" for s in used}
+    for site_id, count in used.items():
+        assert markers[f"../sites/{site_id}/"].endswith(f": {count} case{'s' if count != 1 else ''}")
+    case = article(html(site, "cases/bertamini-2018-case-1-pancreas"))
+    own = {m["xlink:href"] for m in case.select(".bodymap a.bodymap__marker")}
+    assert own == {f"../../sites/{s}/" for s in CATALOG.case_sites("bertamini-2018-case-1-pancreas")}
+
+
+def test_journey_and_swimmer_plot_follow_the_data(site):
+    slug = "io-after-blinatumomab-case-2-post-transplant"
+    steps = article(html(site, f"cases/{slug}")).select(".journey__step")
+    case = CATALOG.cases[slug]
+    assert len(steps) == len(case.treatment) + len(case.transplants) + 1
+    assert steps[0].find("strong").get_text().startswith("Line 1:")
+    swimmer = article(html(site, "cases")).select_one(".swimmer svg")
+    lanes = swimmer.select("a[aria-label]")
+    assert len(lanes) == len(CATALOG.cases)
+    dated = sum(1 for c in CATALOG.cases.values() for e in c.timeline if e.month is not None)
+    dated += sum(1 for c in CATALOG.cases.values() for line in c.treatment if line.month is not None)
+    dated += sum(1 for c in CATALOG.cases.values() for t in c.transplants if t.month is not None)
+    assert len(swimmer.select("circle")) == dated
+
+
+def test_case_index_facets_cover_every_value_without_javascript(site):
+    soup = html(site, "cases")
+    form = soup.select_one("form[data-case-filters]")
+    assert form.has_attr("hidden")  # shown by the script; the table alone works without it
+    options = {s["name"]: {o["value"] for o in s.find_all("option") if o["value"]} for s in form.find_all("select")}
+    assert options["drug"] == {d for s in CATALOG.cases for d in CATALOG.case_drugs(s, notes=False)}
+    assert options["site"] == {x for s in CATALOG.cases for x in CATALOG.case_sites(s)}
+    assert set(options) == {"drug", "regimen", "antigen", "site", "ph", "response"}
+    rows = soup.select("[data-case-table] tbody tr")
+    assert {r["data-case"] for r in rows} == set(CATALOG.cases)
