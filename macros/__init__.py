@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import render
-from .catalog import get_catalog
+from .catalog import current_catalog
 from .opendata import CSV_COLUMNS
 from .schema import SCHEMA_VERSION
 
@@ -19,7 +19,8 @@ def define_env(env):
     root_dir = Path(env.conf.config_file_path).parent
 
     def catalog():
-        return get_catalog(root_dir)
+        # The hook (pages.py) loaded it for this build in on_config.
+        return current_catalog(root_dir)
 
     def page_root() -> str:
         # Links are written relative to the calling page's folder.

@@ -18,7 +18,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from .checks import check_case
-from .load import Document, LoadError, Problem, format_loc, load_file
+from .load import Document, LoadError, Problem, load_file
 from .model import SLUG_RE, Antigen, Case, Drug, Regimen, Site, Term
 
 REFERENCE = {  # file stem -> model of each entry
@@ -160,8 +160,17 @@ def load_catalog(root: Path | str, case_files: list[Path] | None = None) -> Cata
 _cache: dict[Path, tuple[tuple, Catalog]] = {}
 
 
+def current_catalog(root: Path | str) -> Catalog:
+    """The catalog ``get_catalog`` last returned for ``root``, without looking at the files
+    again: pages call this, so per-page cost does not grow with the number of cases."""
+    root = Path(root).resolve()
+    if root not in _cache:
+        return get_catalog(root)
+    return _cache[root][1]
+
+
 def get_catalog(root: Path | str) -> Catalog:
-    """The catalog for ``root``, parsed again only when a data file changed."""
+    """The catalog for ``root``, parsed again only when a data file changed (once per build)."""
     root = Path(root).resolve()
     stamp = tuple(
         (str(p), p.stat().st_mtime_ns, p.stat().st_size)
@@ -432,14 +441,18 @@ def _index(cat: Catalog) -> None:
                     cat.antigen_cases[antigen].append(AntigenMention(slug, result, sample.sample))
         for site in cat.case_sites(slug):
             cat.site_cases[site].append(slug)
-        # What a teaching note discusses links both ways too.
+        # What a teaching note discusses links both ways too (once per case: these checks
+        # look only at this case's own mentions, so indexing stays linear).
+        drugs_seen = set(cat.case_drugs(slug, notes=False))
+        sites_seen = set(cat.case_sites(slug))
+        antigens_seen = {a for s in case.diagnosis.immunophenotype for a in s.positive + s.negative + s.dim + s.unclear}
         for note in case.annotations:
-            for drug_id in note.drugs:
-                if all(m.case != slug for m in cat.drug_cases[drug_id]):
-                    cat.drug_cases[drug_id].append(DrugMention(slug, f"teaching note: {note.title}", None))
-            for site in note.sites:
-                if slug not in cat.site_cases[site]:
-                    cat.site_cases[site].append(slug)
-            for antigen in note.antigens:
-                if all(m.case != slug for m in cat.antigen_cases[antigen]):
-                    cat.antigen_cases[antigen].append(AntigenMention(slug, "discussed", f"teaching note: {note.title}"))
+            for drug_id in set(note.drugs) - drugs_seen:
+                cat.drug_cases[drug_id].append(DrugMention(slug, f"teaching note: {note.title}", None))
+                drugs_seen.add(drug_id)
+            for site in set(note.sites) - sites_seen:
+                cat.site_cases[site].append(slug)
+                sites_seen.add(site)
+            for antigen in set(note.antigens) - antigens_seen:
+                cat.antigen_cases[antigen].append(AntigenMention(slug, "discussed", f"teaching note: {note.title}"))
+                antigens_seen.add(antigen)

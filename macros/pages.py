@@ -15,7 +15,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from macros.catalog import Catalog, CatalogError, get_catalog
+from macros.catalog import Catalog, CatalogError, current_catalog, get_catalog
 from macros import opendata
 from macros.render import TOPICS
 
@@ -81,7 +81,7 @@ def on_config(config):
 
 
 def on_files(files: Files, config) -> Files:
-    catalog = get_catalog(_root(config))
+    catalog = current_catalog(_root(config))
     for path, content in generate(catalog) + data_files(catalog):
         if files.get_file_from_path(path) is not None:
             raise PluginError(f"docs/{path} exists on disk but is generated from the data; remove it")
