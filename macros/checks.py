@@ -7,6 +7,7 @@ reason), so a reviewer sees the decision in the file itself.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -18,26 +19,52 @@ _NOT_PATIENT_TEXT = {"source", "acknowledged"}
 
 _MONTHS = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|Jun(?:e)?|Jul(?:y)?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
 
-# (code, pattern, message, is_error)
+_CITIES = ("Bologna|Milan|Rome|Moscow|Saint Petersburg|St Petersburg|London|Paris|Berlin|Madrid|Houston|Boston|"
+           "New York|Chicago|Los Angeles|Seattle|Toronto|Tokyo|Beijing|Shanghai|Seoul|Delhi|Mumbai|Sydney|Melbourne|"
+           "Vienna|Munich|Frankfurt|Hamburg|Amsterdam|Stockholm|Zurich|Geneva|Warsaw|Prague|Kyiv|Minsk|Istanbul|Cairo|"
+           "Tehran|Riyadh|Dubai|Mexico City|Sao Paulo|São Paulo|Buenos Aires|Lima|Bogota|Santiago")
+_CITY_WORDS = {name.split()[0] for name in _CITIES.split("|")}
+_CAPITALISED = re.compile(r"[A-Z][a-z]+")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One de-identification check. Patterns start with a literal or a character class where
+    they can (Python's regex engine then skips ahead fast), and ``worth`` rules out most texts
+    before the pattern runs at all: the checks cost well under a millisecond per case."""
+
+    code: str
+    pattern: re.Pattern
+    message: str
+    error: bool
+    worth: object = staticmethod(lambda text, lower, words: True)
+    after: str = ""  # the match must not follow a letter, digit or one of these characters
+
+
 DEID_RULES = [
-    ("deid:email", re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "e-mail address", True),
-    ("deid:phone", re.compile(r"(?<![\w.])\+?\d(?:[\s()-]*\d){8,}(?!\w|\.\d)"), "phone-number-like digits", True),
-    ("deid:record-number", re.compile(r"\b(?:MRN|medical record|record (?:no|number)|hospital (?:no|number)|patient ID)\b\.?\s*[:#]?\s*\w*\d", re.I),
-     "record number", True),
-    ("deid:month-date", re.compile(rf"\b{_MONTHS}\.? (?:\d{{1,2}}, )?(?:19|20)\d\d\b|\b(?:0?[1-9]|1[0-2])/(?:19|20)\d\d\b"),
-     "month-level date; use months from diagnosis or the year alone", True),
-    ("deid:age-over-89", re.compile(r"\b(?:9\d|1[0-2]\d)[- ]year[- ]old\b|\baged? (?:9\d|1[0-2]\d)\b", re.I),
-     "age over 89; write '90 or older'", True),
-    ("deid:titled-name", re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Miss|Prof)\.? [A-Z][a-z]+"), "personal name with a title", True),
-    ("deid:long-number", re.compile(r"(?<![\w.,/])\d{7,}(?![\w.,/])"), "long number that may identify a record", False),
-    ("deid:initials", re.compile(r"\b[A-Z]\.\s?[A-Z]\.(?!\w)"), "initials that may name a person", False),
-    ("deid:institution", re.compile(r"\b(?:[A-Z][\w'-]+ ){1,4}(?:Hospital|University|Clinic|Institute|Medical Cent(?:er|re)|Infirmary|Foundation)\b"
-                                    r"|\b(?:Hospital|University|Institute) of [A-Z][\w'-]+"), "institution name", False),
-    ("deid:city", re.compile(r"(?<![\w-])(?:Bologna|Milan|Rome|Moscow|Saint Petersburg|St Petersburg|London|Paris|Berlin|Madrid|Houston|Boston|New York|"
-                             r"Chicago|Los Angeles|Seattle|Toronto|Tokyo|Beijing|Shanghai|Seoul|Delhi|Mumbai|"
-                             r"Sydney|Melbourne|Vienna|Munich|Frankfurt|Hamburg|Amsterdam|Stockholm|Zurich|Geneva|Warsaw|Prague|Kyiv|Minsk|"
-                             r"Istanbul|Cairo|Tehran|Riyadh|Dubai|Mexico City|Sao Paulo|São Paulo|Buenos Aires|Lima|Bogota|Santiago)(?![\w-])"),
-     "city name", False),
+    Rule("deid:email", re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "e-mail address", True,
+         lambda text, lower, words: "@" in text),
+    Rule("deid:phone", re.compile(r"\d(?:[\s()-]*\d){8,}(?!\w|\.\d)"), "phone-number-like digits", True, after="._"),
+    Rule("deid:record-number", re.compile(r"\b(?:MRN|medical record|record (?:no|number)|hospital (?:no|number)|patient ID)\b\.?\s*[:#]?\s*\w*\d", re.I),
+         "record number", True,
+         lambda text, lower, words: any(w in lower for w in ("mrn", "medical record", "record n", "hospital n", "patient id"))),
+    Rule("deid:month-date", re.compile(rf"{_MONTHS}\.? (?:\d{{1,2}}, )?(?:19|20)\d\d\b"),
+         "month-level date; use months from diagnosis or the year alone", True, after="_"),
+    Rule("deid:month-date", re.compile(r"(?:0?[1-9]|1[0-2])/(?:19|20)\d\d\b"),
+         "month-level date; use months from diagnosis or the year alone", True,
+         lambda text, lower, words: "/19" in text or "/20" in text, after="/_"),
+    Rule("deid:age-over-89", re.compile(r"(?:9\d|1[0-2]\d)[- ]year[- ]old\b|aged? (?:9\d|1[0-2]\d)\b", re.I),
+         "age over 89; write '90 or older'", True, lambda text, lower, words: "year-old" in lower or "year old" in lower or "aged" in lower,
+         after="_"),
+    Rule("deid:titled-name", re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Miss|Prof)\.? [A-Z][a-z]+"), "personal name with a title", True,
+         lambda text, lower, words: bool(words & {"Dr", "Mr", "Mrs", "Ms", "Miss", "Prof"})),
+    Rule("deid:long-number", re.compile(r"\d{7,}(?![\w.,/])"), "long number that may identify a record", False, after=".,/_"),
+    Rule("deid:initials", re.compile(r"[A-Z]\.\s?[A-Z]\.(?!\w)"), "initials that may name a person", False, after="_"),
+    Rule("deid:institution", re.compile(r"\b(?:[A-Z][\w'-]+ ){1,4}(?:Hospital|University|Clinic|Institute|Medical Cent(?:er|re)|Infirmary|Foundation)\b"
+                                        r"|\b(?:Hospital|University|Institute) of [A-Z][\w'-]+"), "institution name", False,
+         lambda text, lower, words: bool(words & {"Hospital", "University", "Clinic", "Institute", "Medical", "Infirmary", "Foundation"})),
+    Rule("deid:city", re.compile(rf"(?:{_CITIES})(?![\w-])"), "city name", False,
+         lambda text, lower, words: bool(words & _CITY_WORDS), after="-_"),
 ]
 
 
@@ -77,15 +104,28 @@ def check_case(case: Case, doc: Document) -> list[Problem]:
     """De-identification and CARE findings for one valid case, acknowledgements applied."""
     acknowledged = {(a.check, a.match) for a in case.acknowledged}  # match None: the whole check
     found: list[Problem] = []
-    for loc, text in _strings(doc.data):
-        if loc and loc[0] in _NOT_PATIENT_TEXT:
+    # One pass per rule over all patient text joined together (not one per string): the
+    # separator cannot be part of a match, and bisect maps a match back to its field.
+    fields = [(loc, text) for loc, text in _strings(doc.data) if not (loc and loc[0] in _NOT_PATIENT_TEXT)]
+    starts, offset = [], 0
+    for _, text in fields:
+        starts.append(offset)
+        offset += len(text) + 1
+    joined = "\x00".join(text for _, text in fields)
+    lower, words = joined.lower(), set(_CAPITALISED.findall(joined))
+    for rule in DEID_RULES:
+        if not rule.worth(joined, lower, words):
             continue
-        for code, pattern, message, is_error in DEID_RULES:
-            for match in pattern.finditer(text):
-                if not is_error and ({(code, match.group(0)), (code, None)} & acknowledged):
-                    continue
-                hint = "" if is_error else f" (if it is not identifying, acknowledge it: check {code}, match '{match.group(0)}')"
-                found.append(doc.problem(loc, f"{message}: '{match.group(0)}'{hint}", warning=not is_error))
+        code, message, is_error = rule.code, rule.message, rule.error
+        for match in rule.pattern.finditer(joined):
+            before = joined[match.start() - 1] if match.start() else " "
+            if "\x00" in match.group(0) or (rule.after and (before.isalnum() or before in rule.after)):
+                continue
+            if not is_error and ({(code, match.group(0)), (code, None)} & acknowledged):
+                continue
+            loc = fields[bisect.bisect_right(starts, match.start()) - 1][0]
+            hint = "" if is_error else f" (if it is not identifying, acknowledge it: check {code}, match '{match.group(0)}')"
+            found.append(doc.problem(loc, f"{message}: '{match.group(0)}'{hint}", warning=not is_error))
     for item in care_items(case):
         if item.covered or (not item.required and (f"care:{item.key}", None) in acknowledged):
             continue
