@@ -48,8 +48,8 @@ def define_env(env):
         return render.reference_page(catalog(), kind, entry_id, page_root())
 
     @env.macro
-    def quiz_page(topic: str) -> str:
-        return render.quiz_page(catalog(), topic, page_root())
+    def quiz_page(topic: str, number: int = 1) -> str:
+        return render.quiz_page(catalog(), topic, page_root(), number)
 
     @env.macro
     def index_table(kind: str) -> str:

@@ -17,7 +17,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from macros.catalog import Catalog, CatalogError, current_catalog, get_catalog
 from macros import opendata
-from macros.render import TOPICS
+from macros.render import quiz_page_path, quiz_pages
 
 log = logging.getLogger("mkdocs.plugins.cases")
 
@@ -30,8 +30,9 @@ def generate(catalog: Catalog) -> list[tuple[str, str]]:
     for folder, kind in KINDS:
         for entry_id in getattr(catalog, folder):
             pages.append((f"{folder}/{entry_id}.md", _stub(f'reference_page("{kind}", "{entry_id}")', boost=2)))
-    for topic in TOPICS:
-        pages.append((f"quiz/{topic}.md", _stub(f'quiz_page("{topic}")')))
+    for topic, count in quiz_pages(catalog).items():
+        for number in range(1, count + 1):
+            pages.append((quiz_page_path(topic, number), _stub(f'quiz_page("{topic}", {number})')))
     return pages
 
 

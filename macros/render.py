@@ -292,9 +292,24 @@ def objectives_by_topic(cat: Catalog) -> dict[str, list[TopicObjective]]:
     return out
 
 
-def quiz_page(cat: Catalog, topic: str, root: str = "../") -> str:
-    return render("quiz_topic.md.j2", cat, root, topic=topic, title=TOPICS[topic],
-                  objectives=objectives_by_topic(cat)[topic], show_objectives=True)
+QUIZ_PAGE_SIZE = 40  # objectives per quiz page: a topic page stays small however many cases there are
+
+
+def quiz_pages(cat: Catalog) -> dict[str, int]:
+    """Topic -> number of quiz pages it needs (at least one)."""
+    return {t: max(1, -(-len(objs) // QUIZ_PAGE_SIZE)) for t, objs in objectives_by_topic(cat).items()}
+
+
+def quiz_page_path(topic: str, number: int) -> str:
+    return f"quiz/{topic}.md" if number == 1 else f"quiz/{topic}-{number}.md"
+
+
+def quiz_page(cat: Catalog, topic: str, root: str = "../", number: int = 1) -> str:
+    objectives = objectives_by_topic(cat)[topic]
+    pages = max(1, -(-len(objectives) // QUIZ_PAGE_SIZE))
+    chunk = objectives[(number - 1) * QUIZ_PAGE_SIZE: number * QUIZ_PAGE_SIZE]
+    return render("quiz_topic.md.j2", cat, root, topic=topic, title=TOPICS[topic], objectives=chunk,
+                  show_objectives=True, number=number, pages=pages, page_path=quiz_page_path, page_size=QUIZ_PAGE_SIZE)
 
 
 FACETS = (  # key, label, where the names live
@@ -343,6 +358,7 @@ def index_page(cat: Catalog, kind: str, root: str = "../") -> str:
     if kind == "quiz":
         extra["topics"] = TOPICS
         extra["by_topic"] = objectives_by_topic(cat)
+        extra["pages"] = quiz_pages(cat)
     if kind == "cases":
         extra["rows"] = [_case_row(cat, slug) for slug in cat.cases]
         extra["facets"] = _facets(cat, extra["rows"])
