@@ -106,12 +106,10 @@ def check_case(case: Case, doc: Document) -> list[Problem]:
     found: list[Problem] = []
     # One pass per rule over all patient text joined together (not one per string): the
     # separator cannot be part of a match, and bisect maps a match back to its field.
-    fields = [(loc, text) for loc, text in _strings(doc.data) if not (loc and loc[0] in _NOT_PATIENT_TEXT)]
-    starts, offset = [], 0
-    for _, text in fields:
-        starts.append(offset)
-        offset += len(text) + 1
-    joined = "\x00".join(text for _, text in fields)
+    patient = {k: v for k, v in doc.data.items() if k not in _NOT_PATIENT_TEXT}
+    joined = "\x00".join(_texts(patient))
+    fields: list[tuple] = []  # (loc, text), built only when something matches
+    starts: list[int] = []
     lower, words = joined.lower(), set(_CAPITALISED.findall(joined))
     for rule in DEID_RULES:
         if not rule.worth(joined, lower, words):
@@ -123,6 +121,12 @@ def check_case(case: Case, doc: Document) -> list[Problem]:
                 continue
             if not is_error and ({(code, match.group(0)), (code, None)} & acknowledged):
                 continue
+            if not fields:
+                fields = list(_strings(patient))
+                offset = 0
+                for _, text in fields:
+                    starts.append(offset)
+                    offset += len(text) + 1
             loc = fields[bisect.bisect_right(starts, match.start()) - 1][0]
             hint = "" if is_error else f" (if it is not identifying, acknowledge it: check {code}, match '{match.group(0)}')"
             found.append(doc.problem(loc, f"{message}: '{match.group(0)}'{hint}", warning=not is_error))
@@ -134,6 +138,19 @@ def check_case(case: Case, doc: Document) -> list[Problem]:
             message += f" (if the source does not report it, acknowledge it: check care:{item.key})"
         found.append(doc.problem((), message, warning=not item.required))
     return found
+
+
+def _texts(data):
+    """Every string in ``data``, in document order (as ``_strings``, without building locs)."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
 
 
 def _strings(data, loc=()):

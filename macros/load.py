@@ -75,6 +75,12 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     def resolve(self, kind, value, implicit):
         return ""
 
+    def descend_resolver(self, current_node, current_index):
+        pass
+
+    def ascend_resolver(self):
+        pass
+
 _FORBIDDEN_TOKENS = {
     yaml.AnchorToken: "YAML anchors (&name) are not allowed; write the value out",
     yaml.AliasToken: "YAML aliases (*name) are not allowed; write the value out",

@@ -21,10 +21,14 @@ _DAY_DATE = re.compile(
 )
 
 
+_MAYBE_DATE = re.compile(r"\d[./-]\d|\d (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)")
+
+
 def _plain_text(value: str) -> str:
-    if _HTML.search(value):
+    # Cheap tests first: most text has no '<', '&' or digit-separator-digit at all.
+    if ("<" in value or "&" in value) and _HTML.search(value):
         raise ValueError("raw HTML is not allowed in text; write plain text (a lone '<' followed by a space or number is fine)")
-    if _DAY_DATE.search(value):
+    if _MAYBE_DATE.search(value) and _DAY_DATE.search(value):
         raise ValueError("day-level date; state timing relative to diagnosis (months) or a calendar year at most")
     return value
 
