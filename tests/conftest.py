@@ -33,7 +33,7 @@ def run_build(project: Path, out: Path, site_url: str | None = None) -> subproce
     if site_url:
         env["SITE_URL"] = site_url
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(out)],
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],  # no -q: it hides warnings from --strict
         cwd=project, env=env, capture_output=True, text=True, timeout=600,
     )
 
