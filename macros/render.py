@@ -28,6 +28,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 # can backslash-escape. "+", "-", "/" and "." are left alone mid-line so that
 # glossary terms such as CD19+, allo-HSCT and R/R still match.
 _INLINE = re.compile(r"([\\`*_{}\[\]|!#])")
+_NEEDS_WORK = re.compile(r"[\\`*_{}\[\]|!#&<>\n]|^\s|\s$|\s\s")  # anything md_escape would change
 _LIST_START = re.compile(r"^([-+]|\d+(?=[.)]))")  # would start a list
 
 
@@ -37,7 +38,10 @@ def md_escape(text) -> Markup:
         return text
     if text is None:
         return Markup("")
-    paragraphs = re.split(r"\n\s*\n", str(text).strip())
+    text = str(text)
+    if not _NEEDS_WORK.search(text) and not _LIST_START.match(text):
+        return Markup(text)  # the common case: one line with nothing to escape
+    paragraphs = re.split(r"\n\s*\n", text.strip())
     out = []
     for para in paragraphs:
         para = " ".join(para.split())
