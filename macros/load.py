@@ -9,7 +9,6 @@ remembers the line it came from so errors can point at it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,11 +36,21 @@ class Problem:
 
 @dataclass
 class Document:
-    """A loaded file: its data, and the line of every value and key in it."""
+    """A loaded file: its data, and (worked out only when asked: most files have no problem)
+    the line of every value and key in it."""
 
     path: str
     data: object
-    lines: dict[Loc, int] = field(default_factory=dict)
+    text: str | None = field(default=None, repr=False)  # the source, kept to find lines again
+    _lines: dict[Loc, int] | None = field(default=None, repr=False)
+
+    @property
+    def lines(self) -> dict[Loc, int]:
+        if self._lines is None:
+            self._lines = {}
+            if self.text is not None:
+                _convert(_compose(self.text), (), self, [])
+        return self._lines
 
     def line_of(self, loc: Loc) -> int:
         """Line of ``loc``, or of its nearest ancestor that has one."""
@@ -104,6 +113,10 @@ def load_file(path: Path, display: str | None = None) -> Document:
     return load_text(text, display)
 
 
+def _compose(text: str):
+    return yaml.compose(text, Loader=_Loader)
+
+
 def load_text(text: str, display: str) -> Document:
     problems: list[Problem] = []
     for number, line in enumerate(text.splitlines(), 1):
@@ -127,23 +140,46 @@ def load_text(text: str, display: str) -> Document:
         raise LoadError([Problem(display, line, (), f"YAML syntax: {message}")])
     if len(nodes) != 1:
         raise LoadError([Problem(display, 1, (), f"expected exactly one YAML document, found {len(nodes)}")])
-    doc = Document(display, None)
-    doc.data = _convert(nodes[0], (), doc, problems)
-    if problems:
-        raise LoadError(problems)
+    doc = Document(display, None, text)
+    try:
+        doc.data = _plain(nodes[0])
+    except _NeedsDetail:  # a duplicate or non-text key: the slow walk finds every one, with its place
+        _convert(nodes[0], (), doc, problems)
+        raise LoadError(problems) from None
     return doc
 
 
-_EMPTY_PLAIN = re.compile(r"^(|~|null|Null|NULL)$")
+class _NeedsDetail(Exception):
+    pass
+
+
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+
+
+def _plain(node):
+    """Node tree -> plain data, the fast way (no places kept); see ``_convert`` for the rules."""
+    if node.__class__ is ScalarNode:
+        return None if not node.style and node.value in _NULLS else node.value
+    if node.__class__ is SequenceNode:
+        return [_plain(item) for item in node.value]
+    out = {}
+    for key_node, value_node in node.value:
+        if key_node.__class__ is not ScalarNode or key_node.value in out:
+            raise _NeedsDetail
+        out[key_node.value] = _plain(value_node)
+    return out
 
 
 def _convert(node, loc: Loc, doc: Document, problems: list[Problem]):
     """Node tree -> plain data. Scalars keep their source text (the models type them); the
     node's tag is ignored, which is safe because explicit tags were refused above."""
-    doc.lines[loc] = node.start_mark.line + 1
+    if doc._lines is None:
+        doc._lines = {}
+    lines = doc._lines
+    lines[loc] = node.start_mark.line + 1
     if isinstance(node, ScalarNode):
         # An empty or null plain scalar means "no value"; everything else is text.
-        if not node.style and _EMPTY_PLAIN.match(node.value):  # plain style: None, or "" from libyaml
+        if not node.style and node.value in _NULLS:  # plain style: None, or "" from libyaml
             return None
         return node.value
     if isinstance(node, SequenceNode):
@@ -162,5 +198,5 @@ def _convert(node, loc: Loc, doc: Document, problems: list[Problem]):
             continue
         first_line[key] = key_line
         out[key] = _convert(value_node, loc + (key,), doc, problems)
-        doc.lines[loc + (key,)] = key_line  # point at the key: a block value starts below it
+        lines[loc + (key,)] = key_line  # point at the key: a block value starts below it
     return out

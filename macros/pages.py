@@ -29,7 +29,7 @@ def generate(catalog: Catalog) -> list[tuple[str, str]]:
     pages = [(f"cases/{slug}.md", _stub(f'case_page("{slug}")', tags=case_tags(catalog, slug))) for slug in catalog.cases]
     for folder, kind in KINDS:
         for entry_id in getattr(catalog, folder):
-            pages.append((f"{folder}/{entry_id}.md", _stub(f'reference_page("{kind}", "{entry_id}")', boost=2)))
+            pages.append((f"{folder}/{entry_id}.md", _stub(f'reference_page("{kind}", "{entry_id}")')))
     for topic, count in quiz_pages(catalog).items():
         for number in range(1, count + 1):
             pages.append((quiz_page_path(topic, number), _stub(f'quiz_page("{topic}", {number})')))
@@ -51,12 +51,10 @@ def case_tags(catalog: Catalog, slug: str) -> list[str]:
             + [catalog.sites[s].name for s in catalog.case_sites(slug)])
 
 
-def _stub(call: str, tags: list[str] | None = None, boost: float | None = None) -> str:
+def _stub(call: str, tags: list[str] | None = None) -> str:
     # Ids are slugs (checked by the model), so they are safe inside the call; tags are
     # reference names written as JSON strings, which YAML reads back verbatim.
     meta = f"tags: {json.dumps(tags, ensure_ascii=False)}\n" if tags else ""
-    if boost:  # a reference page should come first when its own name is searched
-        meta += f"search:\n  boost: {boost}\n"
     return f"---\nrender_macros: true\n{meta}---\n{{{{ {call} }}}}\n"
 
 

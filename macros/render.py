@@ -189,6 +189,9 @@ PH_KEYWORDS = {
 }
 
 
+PH_FILTER = {"positive": "Ph-positive", "negative": "Ph-negative", "not-reported": "not reported"}
+
+
 def search_keywords(cat: Catalog, slug: str) -> list[str]:
     """Every other name a reader might search this case by: drug abbreviations and brands,
     regimen, antigen and site aliases, Philadelphia status, and what genetic abbreviations stand for."""
@@ -250,7 +253,12 @@ def case_page(cat: Catalog, slug: str, root: str = "../", site_url: str = "", ur
     return render("case.md.j2", cat, root, slug=slug, case=case, notes=annotations_at(case), care=care_items(case),
                   keywords=search_keywords(cat, slug), bodymap=body_map_figure(cat, url_root, slug),
                   journey=html_fragment("journey.html.j2", steps=figures.journey(cat, case)),
-                  direct_drugs=direct_drugs(case), all_sites=all_sites, jsonld=jsonld)
+                  direct_drugs=direct_drugs(case), all_sites=all_sites, jsonld=jsonld,
+                  search_filters=html_fragment(
+                      "search_filters.html.j2", drugs=[cat.drugs[d].name for d in cat.case_drugs(slug, notes=False)],
+                      antigens=[cat.antigens[a].name for a in cat.case_antigens(slug)],
+                      sites=[cat.sites[s].name for s in cat.case_sites(slug)],
+                      philadelphia=PH_FILTER[case.diagnosis.philadelphia.value]))
 
 
 def reference_page(cat: Catalog, kind: str, entry_id: str, root: str = "../") -> str:

@@ -194,25 +194,32 @@ def _searches() -> dict[str, set[str]]:
     }
 
 
+RESULTS = ".pagefind-ui__result-inner > .pagefind-ui__result-title > a.pagefind-ui__result-link"  # pages, not sub-results
+
+
+def _wait_for_results(page, query: str) -> None:
+    """Until the results for ``query`` are listed: Pagefind shows the count, then fills in the first
+    five results as their excerpts arrive."""
+    page.wait_for_function(
+        "([q, sel]) => { const m = document.querySelector('.pagefind-ui__message');"
+        " const found = m && m.textContent.match(/^(\\d+) results? for (.*)$/);"
+        " return found && found[2] === q && document.querySelectorAll(sel).length >= Math.min(5, +found[1]); }",
+        arg=[query, RESULTS])
+
+
 def _search(page, base_url, query: str) -> list[str]:
-    """Type a query as a reader would; the first five result pages, as site paths."""
-    box = page.locator("input.md-search__input")
-    if not box.is_visible():
-        page.locator("label.md-search__icon, .md-search__input").first.click()
+    """Type a query as a reader would, in the search page's box; the first five result pages, as site paths."""
+    box = page.locator("input.pagefind-ui__search-input")
     box.fill("")
     box.press_sequentially(query, delay=20)
-    page.wait_for_function(
-        "q => document.querySelector('input.md-search__input').value === q && "
-        "/matching document/.test(document.querySelector('.md-search-result__meta').textContent)", arg=query)
-    page.wait_for_timeout(400)  # let the result list settle after the last keystroke
-    links = page.locator("li.md-search-result__item > a.md-search-result__link")
-    hrefs = [links.nth(i).get_attribute("href") for i in range(min(5, links.count()))]
+    _wait_for_results(page, query)
+    hrefs = page.eval_on_selector_all(RESULTS, "links => links.slice(0, 5).map(a => a.href)")
     return [h.split(base_url, 1)[-1].split("?")[0].split("#")[0] for h in hrefs]
 
 
 def test_search_finds_cases_by_any_name(page, base_url):
-    page.goto(base_url)
-    page.wait_for_load_state("networkidle")
+    page.goto(base_url + "search/")
+    page.wait_for_selector("input.pagefind-ui__search-input")
     misses = {}
     for query, expected in _searches().items():
         assert expected, query
@@ -220,6 +227,31 @@ def test_search_finds_cases_by_any_name(page, base_url):
         if not expected & set(top):
             misses[query] = top
     assert not misses, misses
+    assert page.url.endswith("search/?q=FLAG-Ida"), "the query should be in the address, to share or go back to"
+    outside = [url for url in page.requests if not url.startswith(base_url)]
+    assert not outside, outside
+
+
+def test_header_search_form_opens_results_and_filters_narrow_them(page, base_url):
+    from conftest import ROOT
+    from macros.catalog import load_catalog
+    cat = load_catalog(ROOT)
+    page.goto(base_url + CASE)
+    box = page.get_by_role("searchbox", name="Search cases, drugs, antigens and sites")
+    box.fill("blinatumomab")
+    box.press("Enter")
+    page.wait_for_url("**/search/?q=blinatumomab")
+    _wait_for_results(page, "blinatumomab")
+    assert page.input_value("input.pagefind-ui__search-input") == "blinatumomab"
+    # Narrow to case pages whose treatment used the drug: the drug's own page and cases that only
+    # mention it drop out.
+    expected = {f"cases/{s}/" for s in cat.cases if "blinatumomab" in cat.case_drugs(s, notes=False)}
+    page.locator(".pagefind-ui__filter-name", has_text="drug").click()
+    page.get_by_label("Blinatumomab").check()
+    page.wait_for_function("([n, sel]) => document.querySelector('.pagefind-ui__message').textContent.startsWith(`${n} result`)"
+                           " && document.querySelectorAll(sel).length === n", arg=[len(expected), RESULTS])
+    found = {h.split(base_url, 1)[-1] for h in page.eval_on_selector_all(RESULTS, "links => links.map(a => a.href)")}
+    assert found == expected
 
 
 def _visible_cases(page) -> list[str]:
@@ -236,8 +268,8 @@ def test_filters_combine_and_live_in_the_url(page, base_url):
     page.goto(base_url + "cases/")
     page.wait_for_selector("[data-case-filters]:not([hidden])")
     assert len(_visible_cases(page)) == len(catalog.cases)
-    page.get_by_label("Drug").select_option("inotuzumab-ozogamicin")
-    page.get_by_label("EM site").select_option("breast")
+    page.get_by_label("Drug", exact=True).select_option("inotuzumab-ozogamicin")
+    page.get_by_label("EM site", exact=True).select_option("breast")
     assert sorted(_visible_cases(page)) == expected
     assert f"Showing {len(expected)} of {len(catalog.cases)} cases." == page.locator(".case-filters__count").inner_text()
     assert "drug=inotuzumab-ozogamicin" in page.url and "site=breast" in page.url
@@ -284,6 +316,7 @@ def test_body_map_markers_are_focusable_links(page, base_url):
 PAGE_TYPES = {
     "home": "", "case": CASE, "drug": "drugs/inotuzumab-ozogamicin/", "antigen": "antigens/cd22/",
     "site": "sites/pancreas/", "cases-index": "cases/", "glossary": "glossary/", "quiz-bank": "quiz/",
+    "search": "search/?q=inotuzumab",
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 
 import pytest
@@ -128,12 +129,39 @@ def test_each_seed_case_page_has_glance_annotations_objectives_and_quiz(site):
             assert article.select(".admonition.warning .admonition-title"), slug
 
 
+def indexed_pages(site) -> dict[str, dict]:
+    """What Pagefind stored for each page (its fragments: gzip, a signature, then JSON), by URL."""
+    pages = {}
+    for path in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
+        data = gzip.decompress(path.read_bytes())
+        assert data.startswith(b"pagefind_dcd"), path
+        fragment = json.loads(data[len(b"pagefind_dcd"):])
+        pages[fragment["url"]] = fragment
+    return pages
+
+
 def test_quiz_chrome_and_answers_are_not_indexed(site):
-    index = json.loads((site / "search" / "search_index.json").read_text())
-    text = " ".join(d["text"] for d in index["docs"])
+    text = " ".join(page["content"] for page in indexed_pages(site).values())
+    assert "inotuzumab" in text.lower()
     assert "Check answer" not in text
     assert "Not the best answer" not in text
     assert "Answer and explanations" not in text.replace('"Answer and explanations" blocks', "")
+
+
+def test_search_index_has_every_page_with_its_type_and_filters(site):
+    catalog = load_catalog(ROOT)
+    pages = indexed_pages(site)
+    for slug in catalog.cases:
+        page = pages[f"/cases/{slug}/"]
+        assert page["filters"]["type"] == ["Case"]
+        assert sorted(page["filters"]["drug"]) == sorted(catalog.drugs[d].name for d in catalog.case_drugs(slug, notes=False))
+        assert sorted(page["filters"]["site"]) == sorted(catalog.sites[s].name for s in catalog.case_sites(slug))
+        assert page["meta"]["title"] == catalog.cases[slug].title
+    for folder, kind in (("drugs", "Drug"), ("regimens", "Regimen"), ("antigens", "Antigen"), ("sites", "Site")):
+        for entry in getattr(catalog, folder):
+            assert pages[f"/{folder}/{entry}/"]["filters"]["type"] == [kind]
+    assert "/tags/" not in pages and "/search/" not in pages  # lists of everything, not answers
+    assert not [url for url, page in pages.items() if "¶" in page["meta"]["title"]]
 
 
 def test_quiz_bank_groups_objectives_by_topic_and_links_quizzes(site):

@@ -1,0 +1,77 @@
+// The search page: Pagefind's UI, loaded only on that page (it fetches just the index chunks of the
+// words typed). The query lives in the address (?q=), so the header form, the back button and shared
+// links all land on the same results. Subscribed to Material's document$ for instant navigation.
+(function () {
+  "use strict";
+  let loading = null;
+
+  function load(bundle) {
+    if (!loading) {
+      loading = new Promise((resolve, reject) => {
+        const css = document.createElement("link");
+        css.rel = "stylesheet";
+        css.href = bundle + "pagefind-ui.css";
+        document.head.appendChild(css);
+        const script = document.createElement("script");
+        script.src = bundle + "pagefind-ui.js";
+        script.onload = resolve;
+        script.onerror = reject;
+        document.head.appendChild(script);
+      });
+    }
+    return loading;
+  }
+
+  function setup(box) {
+    if (box.dataset.ready) return;
+    box.dataset.ready = "1";
+    const bundle = new URL(box.dataset.bundle, location.href);
+    load(bundle.href).then(() => {
+      const ui = new PagefindUI({
+        element: box,
+        bundlePath: bundle.pathname,
+        baseUrl: new URL("../", bundle).pathname,  // the site's root, also when served from a sub-path
+        showSubResults: true,
+        showImages: false,
+        autofocus: !new URLSearchParams(location.search).get("q"),
+        translations: { placeholder: "Search cases, drugs, antigens, sites" },
+        processTerm: (term) => {
+          const url = new URL(location.href);
+          if (term) url.searchParams.set("q", term);
+          else url.searchParams.delete("q");
+          history.replaceState(history.state, "", url);
+          return term;
+        },
+      });
+      // Pagefind's box has a placeholder but no accessible name.
+      const input = box.querySelector("input");
+      if (input) input.setAttribute("aria-label", "Search cases, drugs, antigens and sites");
+      const query = new URLSearchParams(location.search).get("q");
+      if (query) ui.triggerSearch(query);
+    }, () => {
+      box.textContent = "The search index could not be loaded. Search works on the built site served over HTTP, not from files opened directly.";
+    });
+  }
+
+  function start() {
+    const box = document.getElementById("pagefind-search");
+    if (box) setup(box);
+    const header = document.getElementById("header-search");
+    if (header && box) header.value = new URLSearchParams(location.search).get("q") || "";
+  }
+
+  // "/" or "s" jumps to the search box, as in Material's own search.
+  document.addEventListener("keydown", (event) => {
+    const target = event.target;
+    if (event.ctrlKey || event.metaKey || event.altKey || !["/", "s"].includes(event.key)) return;
+    if (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
+    const box = document.querySelector("input.pagefind-ui__search-input") || document.getElementById("header-search");
+    if (box) {
+      event.preventDefault();
+      box.focus();
+    }
+  });
+
+  if (window.document$) window.document$.subscribe(start);
+  else document.addEventListener("DOMContentLoaded", start);
+})();
