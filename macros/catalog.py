@@ -9,6 +9,8 @@ MkDocs hook and the macros share one parse per build.
 from __future__ import annotations
 
 import difflib
+import functools
+import multiprocessing
 import re
 import typing
 from collections import defaultdict
@@ -17,8 +19,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from .checks import check_case
-from .load import Document, LoadError, Problem, load_file
+from .checks import CareItem, care_items, check_case
+from .load import Document, LoadError, Loc, Problem, load_file
 from .model import SLUG_RE, Antigen, Case, Drug, Regimen, Site, Term
 
 REFERENCE = {  # file stem -> model of each entry
@@ -107,9 +109,43 @@ class Catalog:
 # ------------------------------------------------------------------ loading
 
 
+@dataclass
+class CaseFile:
+    """One case file, checked on its own (everything but the checks across cases)."""
+
+    source: Path
+    path: str  # as shown in messages: relative to the project
+    slug: str
+    problems: list[Problem]
+    quiz_ids: list[tuple[str, str, Loc]] = field(default_factory=list)  # ("objective" | "question", id, loc)
+    care: list[CareItem] = field(default_factory=list)
+    case: Case | None = None  # the model and the loaded file, when the caller keeps them
+    doc: Document | None = None
+
+    def problem(self, loc: Loc, message: str) -> Problem:
+        doc = self.doc or load_file(self.source, self.path)  # only for an error: read it again
+        return doc.problem(loc, message)
+
+
 def load_catalog(root: Path | str, case_files: list[Path] | None = None) -> Catalog:
     """Parse and check every data file under ``root``; raise CatalogError with all problems."""
     root = Path(root)
+    reference, ref_documents, checked, problems = check_all(root, case_files, keep=True)
+    if any(not p.warning for p in problems):
+        raise CatalogError(problems)
+    cases = {f.slug: f.case for f in checked if f.case is not None}
+    documents = {f.slug: f.doc for f in checked if f.case is not None}
+    catalog = Catalog(root, cases, documents=documents, ref_documents=ref_documents, **reference)
+    catalog.warnings = [p for p in problems if p.warning]
+    _index(catalog)
+    return catalog
+
+
+def check_all(root: Path, case_files: list[Path] | None = None, keep: bool = False, jobs: int = 1):
+    """Every check of every file: (reference entries, reference documents, [CaseFile], problems).
+    With ``keep`` each CaseFile holds its model and document. With ``jobs`` > 1 the case files
+    are checked in that many processes (for scripts/validate.py: not inside `mkdocs serve`,
+    whose threads make forking unsafe)."""
     problems: list[Problem] = []
     reference: dict[str, dict] = {}
     ref_documents: dict[str, Document] = {}
@@ -123,38 +159,58 @@ def load_catalog(root: Path | str, case_files: list[Path] | None = None) -> Cata
         if doc:
             ref_documents[stem] = doc
         reference[stem] = _validate_mapping(doc, model, problems, key_is_slug=stem != "glossary") if doc else {}
+    tables = {what: set(reference[f"{what}s"]) for what in ("drug", "regimen", "antigen", "site")}
+    for stem, refs in REFERENCE_REFS.items():
+        if stem in ref_documents:
+            problems.extend(_reference_problems(ref_documents[stem], refs, tables))
 
-    cases: dict[str, Case] = {}
-    documents: dict[str, Document] = {}
-    case_docs: list[Document] = []
     paths = case_files if case_files is not None else sorted((root / "cases").glob("*"))
-    for path in paths:
-        rel = _rel(path, root)
-        if path.suffix != ".yml":
-            if path.name not in (".gitkeep", "README.md"):
-                problems.append(Problem(rel, 1, (), "case files must end in .yml"))
-            continue
-        slug = path.stem
-        if not re.match(SLUG_RE, slug):
-            problems.append(Problem(rel, 1, (), f"file name '{slug}' is not a slug: use lower-case letters, digits and hyphens"))
-            continue
-        doc = _load(path, root, problems)
-        if doc is None:
-            continue
-        case_docs.append(doc)
-        case = _validate(doc, Case, (), problems)
-        if case is not None:
-            cases[slug] = case
-            documents[slug] = doc
-            problems.extend(check_case(case, doc))
+    work = functools.partial(check_case_file, root=root, tables=tables, keep=keep)
+    if jobs > 1 and len(paths) >= 100:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            checked = [f for f in pool.imap(work, paths, chunksize=16) if f]
+    else:
+        checked = [f for f in map(work, paths) if f]
+    question_ids: dict[str, str] = {}
+    objective_ids: dict[str, str] = {}
+    for f in checked:
+        problems.extend(f.problems)
+        for kind, item_id, loc in f.quiz_ids:
+            seen = objective_ids if kind == "objective" else question_ids
+            if item_id in seen:
+                problems.append(f.problem(loc, f"{kind} id '{item_id}' is already used in {seen[item_id]}"))
+            seen.setdefault(item_id, f.path)
+    problems.sort(key=lambda p: (p.path, p.line))
+    return reference, ref_documents, checked, problems
 
-    catalog = Catalog(root, cases, documents=documents, ref_documents=ref_documents, **reference)
-    _check_references(catalog, problems, case_docs)
-    if any(not p.warning for p in problems):
-        raise CatalogError(problems)
-    catalog.warnings = [p for p in problems if p.warning]
-    _index(catalog)
-    return catalog
+
+def check_case_file(path: Path, root: Path, tables: dict[str, set], keep: bool = False) -> CaseFile | None:
+    """Load, validate and check one case file (None for a file that is not a case, such as README.md)."""
+    rel = _rel(path, root)
+    if path.suffix != ".yml":
+        if path.name in (".gitkeep", "README.md"):
+            return None
+        return CaseFile(path, rel, path.stem, [Problem(rel, 1, (), "case files must end in .yml")])
+    out = CaseFile(path, rel, path.stem, [])
+    if not re.match(SLUG_RE, path.stem):
+        out.problems.append(Problem(rel, 1, (), f"file name '{path.stem}' is not a slug: use lower-case letters, digits and hyphens"))
+        return out
+    doc = _load(path, root, out.problems)
+    if doc is None:
+        return out
+    case = _validate(doc, Case, (), out.problems)
+    out.problems.extend(_reference_problems(doc, CASE_REFS, tables))  # on the raw data: also for an invalid case
+    if case is None:
+        return out
+    out.problems.extend(check_case(case, doc))
+    out.problems.extend(_case_problems(doc, case))
+    out.care = care_items(case)
+    out.quiz_ids = [("objective", o.id, ("objectives", i, "id")) for i, o in enumerate(case.objectives)] + [
+        ("question", q.id, ("objectives", i, "questions", j, "id"))
+        for i, o in enumerate(case.objectives) for j, q in enumerate(o.questions)]
+    if keep:
+        out.case, out.doc = case, doc
+    return out
 
 
 _cache: dict[Path, tuple[tuple, Catalog]] = {}
@@ -358,57 +414,41 @@ def _walk(data, pattern: tuple, loc: tuple = ()):
         yield from _walk(data[head], rest, loc + (head,))
 
 
-def _check_references(cat: Catalog, problems: list[Problem], case_docs: list[Document]) -> None:
-    tables = {"drug": cat.drugs, "regimen": cat.regimens, "antigen": cat.antigens, "site": cat.sites}
-
-    def check(doc: Document, refs) -> None:
-        for pattern, what in refs:
-            for loc, value in _walk(doc.data, pattern):
-                if value not in tables[what]:
-                    hint = _did_you_mean(value, tables[what]) or f" — add it to reference/{what}s.yml if it is new"
-                    problems.append(doc.problem(loc, f"unknown {what} '{value}'{hint}"))
-
-    for stem, refs in REFERENCE_REFS.items():
-        if stem in cat.ref_documents:
-            check(cat.ref_documents[stem], refs)
-    for doc in case_docs:
-        check(doc, CASE_REFS)
-
-    question_ids: dict[str, str] = {}
-    objective_ids: dict[str, str] = {}
-    for slug, case in cat.cases.items():
-        doc = cat.documents[slug]
-        for i, line in enumerate(case.treatment):
-            if not line.regimen and not line.drugs and not line.other:
-                problems.append(doc.problem(("treatment", i), "a treatment line needs a regimen, drugs or other treatment"))
-        for i, note in enumerate(case.annotations):
-            m = re.match(r"^(treatment|transplants)\[(\d+)\]$", note.at)
-            if m and int(m.group(2)) >= len(getattr(case, m.group(1))):
-                problems.append(doc.problem(("annotations", i, "at"),
-                                            f"'{note.at}' does not exist: the case has {len(getattr(case, m.group(1)))} {m.group(1)} entries (counted from 0)"))
-        _check_quiz(doc, slug, case, problems, question_ids, objective_ids)
+def _reference_problems(doc: Document, refs, tables: dict[str, set]) -> list[Problem]:
+    """An id used in ``doc`` that no reference file defines."""
+    found = []
+    for pattern, what in refs:
+        for loc, value in _walk(doc.data, pattern):
+            if value not in tables[what]:
+                hint = _did_you_mean(value, tables[what]) or f" — add it to reference/{what}s.yml if it is new"
+                found.append(doc.problem(loc, f"unknown {what} '{value}'{hint}"))
+    return found
 
 
-def _check_quiz(doc, slug, case: Case, problems, question_ids, objective_ids) -> None:
+def _case_problems(doc: Document, case: Case) -> list[Problem]:
+    """Rules within one valid case that its model cannot express on its own."""
+    found = []
+    for i, line in enumerate(case.treatment):
+        if not line.regimen and not line.drugs and not line.other:
+            found.append(doc.problem(("treatment", i), "a treatment line needs a regimen, drugs or other treatment"))
+    for i, note in enumerate(case.annotations):
+        m = re.match(r"^(treatment|transplants)\[(\d+)\]$", note.at)
+        if m and int(m.group(2)) >= len(getattr(case, m.group(1))):
+            found.append(doc.problem(("annotations", i, "at"),
+                                     f"'{note.at}' does not exist: the case has {len(getattr(case, m.group(1)))} {m.group(1)} entries (counted from 0)"))
     for i, objective in enumerate(case.objectives):
-        loc = ("objectives", i)
-        if objective.id in objective_ids:
-            problems.append(doc.problem(loc + ("id",), f"objective id '{objective.id}' is already used in {objective_ids[objective.id]}"))
-        objective_ids.setdefault(objective.id, doc.path)
         for j, question in enumerate(objective.questions):
-            qloc = loc + ("questions", j)
-            if question.id in question_ids:
-                problems.append(doc.problem(qloc + ("id",), f"question id '{question.id}' is already used in {question_ids[question.id]}"))
-            question_ids.setdefault(question.id, doc.path)
+            qloc = ("objectives", i, "questions", j)
             correct = sum(o.correct for o in question.options)
             if correct != 1:
-                problems.append(doc.problem(qloc + ("options",), f"needs exactly one correct option, found {correct}"))
+                found.append(doc.problem(qloc + ("options",), f"needs exactly one correct option, found {correct}"))
             seen: dict[str, int] = {}
             for k, option in enumerate(question.options):
                 key = option.text.casefold()
                 if key in seen:
-                    problems.append(doc.problem(qloc + ("options", k, "text"), f"same text as option {seen[key]}"))
+                    found.append(doc.problem(qloc + ("options", k, "text"), f"same text as option {seen[key]}"))
                 seen.setdefault(key, k)
+    return found
 
 
 # ------------------------------------------------------------------ indexes

@@ -25,6 +25,13 @@ _CITIES = ("Bologna|Milan|Rome|Moscow|Saint Petersburg|St Petersburg|London|Pari
            "Tehran|Riyadh|Dubai|Mexico City|Sao Paulo|São Paulo|Buenos Aires|Lima|Bogota|Santiago")
 _CITY_WORDS = {name.split()[0] for name in _CITIES.split("|")}
 _CAPITALISED = re.compile(r"[A-Z][a-z]+")
+# Digits as "0", with the separators a phone number may have removed (bytes.translate: far
+# faster than str's): a run of "0"s there is what the number rules need to be worth running.
+_DIGITS, _SEPARATORS = bytes.maketrans(b"0123456789", b"0" * 10), b" \t\n()-"
+
+
+def _digit_runs(text: str) -> bytes:
+    return text.encode().translate(_DIGITS, _SEPARATORS)
 
 
 @dataclass(frozen=True)
@@ -37,34 +44,36 @@ class Rule:
     pattern: re.Pattern
     message: str
     error: bool
-    worth: object = staticmethod(lambda text, lower, words: True)
+    worth: object = staticmethod(lambda text, lower, words, digits: True)
     after: str = ""  # the match must not follow a letter, digit or one of these characters
 
 
 DEID_RULES = [
     Rule("deid:email", re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "e-mail address", True,
-         lambda text, lower, words: "@" in text),
-    Rule("deid:phone", re.compile(r"\d(?:[\s()-]*\d){8,}(?!\w|\.\d)"), "phone-number-like digits", True, after="._"),
+         lambda text, lower, words, digits: "@" in text),
+    Rule("deid:phone", re.compile(r"\d(?:[\s()-]*\d){8,}(?!\w|\.\d)"), "phone-number-like digits", True,
+         lambda text, lower, words, digits: b"0" * 9 in digits, after="._"),
     Rule("deid:record-number", re.compile(r"\b(?:MRN|medical record|record (?:no|number)|hospital (?:no|number)|patient ID)\b\.?\s*[:#]?\s*\w*\d", re.I),
          "record number", True,
-         lambda text, lower, words: any(w in lower for w in ("mrn", "medical record", "record n", "hospital n", "patient id"))),
+         lambda text, lower, words, digits: any(w in lower for w in ("mrn", "medical record", "record n", "hospital n", "patient id"))),
     Rule("deid:month-date", re.compile(rf"{_MONTHS}\.? (?:\d{{1,2}}, )?(?:19|20)\d\d\b"),
          "month-level date; use months from diagnosis or the year alone", True, after="_"),
     Rule("deid:month-date", re.compile(r"(?:0?[1-9]|1[0-2])/(?:19|20)\d\d\b"),
          "month-level date; use months from diagnosis or the year alone", True,
-         lambda text, lower, words: "/19" in text or "/20" in text, after="/_"),
+         lambda text, lower, words, digits: "/19" in text or "/20" in text, after="/_"),
     Rule("deid:age-over-89", re.compile(r"(?:9\d|1[0-2]\d)[- ]year[- ]old\b|aged? (?:9\d|1[0-2]\d)\b", re.I),
-         "age over 89; write '90 or older'", True, lambda text, lower, words: "year-old" in lower or "year old" in lower or "aged" in lower,
+         "age over 89; write '90 or older'", True, lambda text, lower, words, digits: "year-old" in lower or "year old" in lower or "aged" in lower,
          after="_"),
     Rule("deid:titled-name", re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Miss|Prof)\.? [A-Z][a-z]+"), "personal name with a title", True,
-         lambda text, lower, words: bool(words & {"Dr", "Mr", "Mrs", "Ms", "Miss", "Prof"})),
-    Rule("deid:long-number", re.compile(r"\d{7,}(?![\w.,/])"), "long number that may identify a record", False, after=".,/_"),
+         lambda text, lower, words, digits: bool(words & {"Dr", "Mr", "Mrs", "Ms", "Miss", "Prof"})),
+    Rule("deid:long-number", re.compile(r"\d{7,}(?![\w.,/])"), "long number that may identify a record", False,
+         lambda text, lower, words, digits: b"0" * 7 in digits, after=".,/_"),
     Rule("deid:initials", re.compile(r"[A-Z]\.\s?[A-Z]\.(?!\w)"), "initials that may name a person", False, after="_"),
     Rule("deid:institution", re.compile(r"\b(?:[A-Z][\w'-]+ ){1,4}(?:Hospital|University|Clinic|Institute|Medical Cent(?:er|re)|Infirmary|Foundation)\b"
                                         r"|\b(?:Hospital|University|Institute) of [A-Z][\w'-]+"), "institution name", False,
-         lambda text, lower, words: bool(words & {"Hospital", "University", "Clinic", "Institute", "Medical", "Infirmary", "Foundation"})),
+         lambda text, lower, words, digits: bool(words & {"Hospital", "University", "Clinic", "Institute", "Medical", "Infirmary", "Foundation"})),
     Rule("deid:city", re.compile(rf"(?:{_CITIES})(?![\w-])"), "city name", False,
-         lambda text, lower, words: bool(words & _CITY_WORDS), after="-_"),
+         lambda text, lower, words, digits: bool(words & _CITY_WORDS), after="-_"),
 ]
 
 
@@ -110,9 +119,9 @@ def check_case(case: Case, doc: Document) -> list[Problem]:
     joined = "\x00".join(_texts(patient))
     fields: list[tuple] = []  # (loc, text), built only when something matches
     starts: list[int] = []
-    lower, words = joined.lower(), set(_CAPITALISED.findall(joined))
+    lower, words, digits = joined.lower(), set(_CAPITALISED.findall(joined)), _digit_runs(joined)
     for rule in DEID_RULES:
-        if not rule.worth(joined, lower, words):
+        if not rule.worth(joined, lower, words, digits):
             continue
         code, message, is_error = rule.code, rule.message, rule.error
         for match in rule.pattern.finditer(joined):
@@ -140,17 +149,15 @@ def check_case(case: Case, doc: Document) -> list[Problem]:
     return found
 
 
-def _texts(data):
+def _texts(data, out=None) -> list[str]:
     """Every string in ``data``, in document order (as ``_strings``, without building locs)."""
-    stack = [data]
-    while stack:
-        item = stack.pop()
+    out = [] if out is None else out
+    for item in data.values() if isinstance(data, dict) else data:
         if isinstance(item, str):
-            yield item
-        elif isinstance(item, dict):
-            stack.extend(reversed(list(item.values())))
-        elif isinstance(item, list):
-            stack.extend(reversed(item))
+            out.append(item)
+        elif isinstance(item, (dict, list)):
+            _texts(item, out)
+    return out
 
 
 def _strings(data, loc=()):

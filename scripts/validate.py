@@ -11,6 +11,7 @@ then warnings. Exit status: 0 when there are no errors, 1 otherwise.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -18,8 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # runnable without installing the package
 
-from macros.catalog import CatalogError, load_catalog  # noqa: E402
-from macros.checks import care_items  # noqa: E402
+from macros.catalog import check_all  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,6 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=ROOT, help="project folder (default: this checkout)")
     parser.add_argument("--care", action="store_true",
                         help="list the CARE checklist items each case covers (default when FILES are given)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="processes checking case files at once (default: one per CPU, %(default)s here)")
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
@@ -37,29 +39,24 @@ def main(argv: list[str] | None = None) -> int:
         for f in missing:
             print(f"{f}:1: (file): no such file", file=sys.stderr)
         return 1
-    try:
-        catalog = load_catalog(args.root, files)
-    except CatalogError as e:
-        errors = [p for p in e.problems if not p.warning]
-        warnings = [p for p in e.problems if p.warning]
-        for p in errors:
-            print(p, file=sys.stderr)
-        for p in warnings:
-            print(f"warning: {p}", file=sys.stderr)
+    _, _, checked, problems = check_all(args.root.resolve(), files, jobs=args.jobs)
+    errors = [p for p in problems if not p.warning]
+    warnings = [p for p in problems if p.warning]
+    for p in errors:
+        print(p, file=sys.stderr)
+    for p in warnings:
+        print(f"warning: {p}", file=sys.stderr)
+    if errors:
         print(f"{len(errors)} error(s), {len(warnings)} warning(s)", file=sys.stderr)
         return 1
-    for p in catalog.warnings:
-        print(f"warning: {p}", file=sys.stderr)
     if args.care or files:
-        for slug, case in catalog.cases.items():
-            items = care_items(case)
-            covered = [i for i in items if i.covered]
-            missing = ", ".join(i.label for i in items if not i.covered)
-            print(f"{catalog.documents[slug].path}: CARE {len(covered)}/{len(items)} items covered"
+        for f in checked:
+            covered = [i for i in f.care if i.covered]
+            missing = ", ".join(i.label for i in f.care if not i.covered)
+            print(f"{f.path}: CARE {len(covered)}/{len(f.care)} items covered"
                   + (f"; not covered: {missing}" if missing else ""))
     elapsed = time.perf_counter() - start
-    print(f"{len(catalog.cases)} case(s) and the reference data are valid "
-          f"({len(catalog.warnings)} warning(s), {elapsed:.2f} s)")
+    print(f"{len(checked)} case(s) and the reference data are valid ({len(warnings)} warning(s), {elapsed:.2f} s)")
     return 0
 
 
