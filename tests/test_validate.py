@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import csv
 import io
 import subprocess
@@ -153,3 +154,21 @@ def test_case_page_offers_citations_and_json_ld(site):
     assert ris.startswith("TY  - JOUR\n") and "DO  - 10.1186/s12885-018-5026-x\n" in ris and ris.endswith("ER  - \n")
     ld = json.loads(soup.find("script", type="application/ld+json").string)
     assert ld["@type"] == "MedicalWebPage" and ld["isBasedOn"]["identifier"]["value"] == "10.1186/s12885-018-5026-x"
+
+
+def test_parallel_check_reports_exactly_what_one_process_does(empty_project):
+    """100+ case files go to one process per CPU; the ids compared across files (and the lines of
+    a clash, read again from the file) come out the same as from one process."""
+    real = sorted((ROOT / "cases").glob("*.yml"))
+    for i in range(120):  # copies of the real cases: every objective and question id clashes
+        source = real[i % len(real)]
+        (empty_project / "cases" / f"copy-{i:03d}.yml").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    (empty_project / "cases" / "copy-050.yml").write_text(CLEAN.replace("  age: 40", "  age: forty"), encoding="utf-8")
+    runs = [subprocess.run([sys.executable, str(VALIDATE), "--root", str(empty_project), "--jobs", jobs],
+                           capture_output=True, text=True, timeout=300) for jobs in ("1", "2")]
+    assert [r.returncode for r in runs] == [1, 1]
+    assert runs[0].stderr == runs[1].stderr
+    lines = runs[1].stderr.splitlines()
+    assert "cases/copy-050.yml:8: patient.age: 'forty' is not a whole number" in lines
+    clash = [line for line in lines if line.startswith("cases/copy-006.yml:") and "is already used in cases/copy-000.yml" in line]
+    assert clash and all(re.match(r"cases/copy-006\.yml:\d+: objectives\[\d+\](\.questions\[\d+\])?\.id: ", c) for c in clash), lines[:5]
