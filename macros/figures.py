@@ -85,8 +85,12 @@ class Lane:
     unplaced: int = 0
 
 
-def swimmer(cat: Catalog) -> tuple[list[Lane], float]:
-    """One lane per case with every event whose month the source allows us to state."""
+SWIMMER_LANES = 40  # beyond this a swimmer plot stops being readable (and its page grows with N)
+
+
+def swimmer(cat: Catalog, limit: int = SWIMMER_LANES) -> tuple[list[Lane], float, int]:
+    """One lane per case with every event whose month the source allows us to state: the
+    ``limit`` cases followed longest, in catalogue order; and how many cases were left out."""
     lanes = []
     for slug, case in cat.cases.items():
         lane = Lane(slug, case.title)
@@ -105,5 +109,7 @@ def swimmer(cat: Catalog) -> tuple[list[Lane], float]:
                 lane.events.append((event.month, "event", event.when))
         lane.end = max([m for m, _, _ in lane.events] or [0])
         lanes.append(lane)
-    longest = max([lane.end for lane in lanes] or [0])
-    return lanes, max(longest, 1)
+    kept = set(map(id, sorted(lanes, key=lambda lane: -lane.end)[:limit]))
+    shown = [lane for lane in lanes if id(lane) in kept]
+    longest = max([lane.end for lane in shown] or [0])
+    return shown, max(longest, 1), len(lanes) - len(shown)

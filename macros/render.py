@@ -239,11 +239,11 @@ def body_map_figure(cat: Catalog, url_root: str, slug: str | None = None) -> Mar
 
 
 def swimmer_figure(cat: Catalog, url_root: str) -> Markup:
-    lanes, longest = figures.swimmer(cat)
+    lanes, longest, left_out = figures.swimmer(cat)
     step = 6 if longest <= 48 else 12 if longest <= 120 else 24
     ticks = list(range(0, int(longest) + step, step))
     return html_fragment("swimmer.html.j2", lanes=lanes, longest=ticks[-1] or 1, ticks=ticks, url_root=url_root,
-                         unplaced=sum(lane.unplaced for lane in lanes))
+                         unplaced=sum(lane.unplaced for lane in lanes), left_out=left_out)
 
 
 def case_page(cat: Catalog, slug: str, root: str = "../", site_url: str = "", url_root: str = "../../") -> str:

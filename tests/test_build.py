@@ -203,6 +203,17 @@ def test_journey_and_swimmer_plot_follow_the_data(site):
     assert len(swimmer.select("circle")) == dated
 
 
+def test_swimmer_plot_keeps_the_cases_followed_longest_when_there_are_many():
+    from macros import figures
+    every, _, none_left = figures.swimmer(CATALOG)
+    assert none_left == 0 and len(every) == len(CATALOG.cases)
+    shown, longest, left_out = figures.swimmer(CATALOG, limit=2)
+    assert left_out == len(CATALOG.cases) - 2
+    assert sorted(lane.end for lane in shown) == sorted(lane.end for lane in every)[-2:]
+    assert longest == max(lane.end for lane in shown)
+    assert [lane.slug for lane in shown] == [lane.slug for lane in every if lane in shown]  # catalogue order
+
+
 def test_case_index_facets_cover_every_value_without_javascript(site):
     soup = html(site, "cases")
     form = soup.select_one("form[data-case-filters]")
