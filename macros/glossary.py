@@ -24,8 +24,30 @@ _SKIP = {"code", "pre", "abbr", "a", "script", "style", "kbd"}
 
 @lru_cache(maxsize=4)
 def _pattern(terms: tuple[str, ...]) -> re.Pattern:
-    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
-    return re.compile(rf"(?<![\w])(?:{alternatives})(?![\w])")
+    # A trie, not a flat list of alternatives: at each position the regex engine follows one
+    # branch per character instead of trying every term, so a longer glossary costs almost nothing.
+    trie: dict = {}
+    for term in terms:
+        node = trie
+        for char in term:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a term ends here
+    firsts = "".join(re.escape(char) for char in sorted(trie))  # a cheap test before the lookbehind
+    return re.compile(rf"(?=[{firsts}])(?<![\w])(?:{_alternatives(trie)})(?![\w])")
+
+
+def _alternatives(node: dict) -> str:
+    """The regex of a trie node; longer terms are tried first, as the lookahead may reject them."""
+    branches = [re.escape(char) + _group(child) for char, child in sorted(node.items()) if char]
+    body = "|".join(branches)
+    if "" in node:  # a term may also end here: the longer ones are optional
+        return f"(?:{body})?" if body else ""
+    return body
+
+
+def _group(node: dict) -> str:
+    inner = _alternatives(node)
+    return f"(?:{inner})" if "|" in inner else inner
 
 
 class GlossaryTreeprocessor(Treeprocessor):

@@ -10,11 +10,13 @@ filters (drug, antigen, site, page type) in the templates.
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 
 from mkdocs.exceptions import PluginError
 
+log = logging.getLogger("mkdocs.plugins.search")
 BUNDLE = "pagefind"  # folder of the index and its scripts, under site_dir
 
 
@@ -26,6 +28,8 @@ def index_command(site_dir: str) -> list[str]:
 
 def on_post_build(config):
     result = subprocess.run(index_command(config.site_dir), capture_output=True, text=True)
+    output = (result.stdout + result.stderr).strip()
     if result.returncode:
-        output = (result.stdout + result.stderr).strip()
         raise PluginError(f"Pagefind could not index the site (exit status {result.returncode}):\n{output}")
+    for line in output.splitlines():  # --quiet leaves only warnings: a strict build stops on them
+        log.warning(f"Pagefind: {line}")

@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         for f in missing:
             print(f"{f}:1: (file): no such file", file=sys.stderr)
         return 1
-    _, _, checked, problems = check_all(args.root.resolve(), files, jobs=args.jobs)
+    _, checked, problems = check_all(args.root.resolve(), files, jobs=args.jobs)
     errors = [p for p in problems if not p.warning]
     warnings = [p for p in problems if p.warning]
     for p in errors:
