@@ -164,8 +164,10 @@ def check_all(root: Path, case_files: list[Path] | None = None, keep: bool = Fal
     paths = case_files if case_files is not None else sorted((root / "cases").glob("*"))
     work = functools.partial(check_case_file, root=root, tables=tables, keep=keep)
     if jobs > 1 and len(paths) >= 100:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        gc.freeze()  # what the workers inherit stays shared and out of their collector's scans
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=gc.disable) as pool:
             checked = [f for f in pool.imap(work, paths, chunksize=16) if f]
+        gc.unfreeze()
     else:
         checked = [f for f in map(work, paths) if f]
     question_ids: dict[str, str] = {}
@@ -253,10 +255,13 @@ def get_catalog(root: Path | str) -> Catalog:
 
 
 def _rel(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
+    """``path`` as shown in messages: relative to the project where it is inside it."""
+    for inside, top in ((path, root), (path.resolve(), root.resolve())):  # resolving costs a dozen stats
+        try:
+            return str(inside.relative_to(top))
+        except ValueError:
+            pass
+    return str(path)
 
 
 def _load(path: Path, root: Path, problems: list[Problem]) -> Document | None:

@@ -119,7 +119,7 @@ def _compose(text: str):
 
 def load_text(text: str, display: str) -> Document:
     problems: list[Problem] = []
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(text.splitlines() if "\t" in text else (), 1):
         if "\t" in line:
             problems.append(Problem(display, number, (), "tab character; indent with spaces"))
     if problems:
