@@ -256,12 +256,12 @@ def get_catalog(root: Path | str) -> Catalog:
 
 def _rel(path: Path, root: Path) -> str:
     """``path`` as shown in messages: relative to the project where it is inside it."""
-    for inside, top in ((path, root), (path.resolve(), root.resolve())):  # resolving costs a dozen stats
-        try:
-            return str(inside.relative_to(top))
-        except ValueError:
-            pass
-    return str(path)
+    if path.is_relative_to(root):  # the usual case: no need to resolve (a dozen stats a file)
+        return str(path.relative_to(root))
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _load(path: Path, root: Path, problems: list[Problem]) -> Document | None:
