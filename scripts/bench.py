@@ -376,13 +376,13 @@ def builtin_index(site: Path) -> tuple[int, int] | None:
     return (index.stat().st_size, gz(index)) if index.exists() else None
 
 
-def pagefind_download(site: Path) -> dict | None:
+def pagefind_download(site: Path) -> dict:
     """What the search page fetches before the first results of a one-word query (checked in Chromium:
     the UI, the Pagefind runtime and its metadata, every filter file, one index chunk and the excerpts of
     the five results shown), taking the largest chunk and the five largest excerpts: an upper bound."""
     bundle = site / "pagefind"
     if not bundle.is_dir():
-        return None
+        raise BenchError(f"{site} has no Pagefind bundle: did the build's search hook run?")
     fixed = [bundle / n for n in ("pagefind-ui.js", "pagefind-ui.css", "pagefind.js", "pagefind-worker.js",
                                   "pagefind-entry.json")] + sorted(bundle.glob("pagefind.*.pf_meta")) + sorted(bundle.glob("wasm.en.pagefind"))
     chunks = [transfer(p) for p in bundle.glob("index/*.pf_index")]
@@ -400,7 +400,7 @@ def measure_sizes(site: Path, catalog) -> dict:
     largest = max(html, key=lambda p: p.stat().st_size)
     drug = lambda d: site / "drugs" / d / "index.html"  # noqa: E731
     return {
-        "pages": len(html), "site": sum(p.stat().st_size for p in files), "index": builtin_index(site),
+        "pages": len(html), "site": sum(p.stat().st_size for p in files),
         "pagefind": pagefind_download(site), "case": median_page([site / "cases" / s / "index.html" for s in catalog.cases]),
         "drug": median_page([drug(d) for d in catalog.drugs]), "drug_max": max((gz(drug(d)), d) for d in catalog.drugs),
         "cases_index": (site.joinpath("cases/index.html").stat().st_size, gz(site / "cases/index.html")),
@@ -535,8 +535,8 @@ def crossing(points: dict[int, float], limit: float) -> tuple[float | None, str]
 
 
 def search_download(r: Result) -> int:
-    """Bytes a reader of our site downloads before the first search results (Pagefind, else the built-in index)."""
-    return r.sizes["pagefind"]["total"] if r.sizes["pagefind"] else r.sizes["index"][1]
+    """Bytes a reader of our site downloads before the first search results."""
+    return r.sizes["pagefind"]["total"]
 
 
 def budgets(results: list[Result]) -> list[tuple[str, str, str]]:
@@ -635,7 +635,7 @@ def report(results: list[Result], command: str, machine_lines: list[str]) -> str
         ["N", "site", "floor site", "search bundle on disk", "case page raw / gzip (median)", "drug page raw / gzip "
          "(median)", "largest drug page gzip", "cases index raw / gzip", "largest page (raw / gzip)"],
         [[f"{r.n:,}", kb(s["site"]), kb(r.floor_site),
-          f"{kb(s['pagefind']['bundle'])} in {s['pagefind']['files']:,} files" if s["pagefind"] else pair(s["index"]),
+          f"{kb(s['pagefind']['bundle'])} in {s['pagefind']['files']:,} files",
           pair(s["case"]), pair(s["drug"]),
           f"{kb(s['drug_max'][0])} ({s['drug_max'][1]})", pair(s["cases_index"]), f"{s['largest'][0]} ({pair(s['largest'][1:])})"]
          for r in results for s in [r.sizes]])
@@ -652,8 +652,7 @@ def report(results: list[Result], command: str, machine_lines: list[str]) -> str
     out += ["## Search", "", SEARCH.strip(), ""]
     out += table(["N", "ours: first results", "UI and runtime", "largest index chunk", "filters", "5 largest excerpts",
                   "floor: built-in index gzip"], [
-        [f"{r.n:,}", kb(search_download(r)), *((kb(pf["fixed"]), kb(pf["chunk"]), kb(pf["filters"]), kb(pf["fragments"]))
-                                               if (pf := r.sizes["pagefind"]) else ("—",) * 4),
+        [f"{r.n:,}", kb(search_download(r)), *(kb(r.sizes["pagefind"][k]) for k in ("fixed", "chunk", "filters", "fragments")),
          kb(r.floor_index[1]) if r.floor_index else "—"] for r in results])
     builtin = {r.n: r.floor_index[1] for r in results if r.floor_index}
     if len(builtin) > 1:
