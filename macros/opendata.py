@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 from .catalog import Catalog
 from .model import Case
@@ -40,6 +41,31 @@ CSV_COLUMNS = {
     "source_licence": "the source's licence, as recorded",
 }
 
+# Anything that can end a line in some reader (CR, LF, VT, FF, NEL, U+2028/9, the C0 and C1 controls),
+# and other whitespace runs: one space. Text in a citation or a CSV cell is one line, always.
+_BREAKS = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+# Lone surrogates cannot be written as UTF-8; noncharacters have no place in text.
+_UNWRITABLE = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
+
+
+def one_line(text) -> str:
+    """Any value -> one line of text: no character in it can start a new line, tag or record."""
+    if text is None:
+        return ""
+    return _UNWRITABLE.sub("\ufffd", _BREAKS.sub(" ", str(text))).strip()
+
+
+# A spreadsheet treats these as the start of a formula (OWASP: CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    """A CSV cell: numbers as they are; text on one line, and never a formula."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    text = one_line(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
 
 def case_record(case: Case) -> dict:
     return case.model_dump(mode="json", by_alias=True, exclude_none=True)
@@ -56,7 +82,8 @@ def cases_json(cat: Catalog) -> str:
                                 ("sites", cat.sites), ("glossary", cat.glossary))
         },
     }
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    # allow_nan=False: Infinity and NaN are not JSON; refuse to write them rather than a broken file.
+    return json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
 
 
 def csv_row(cat: Catalog, slug: str) -> dict:
@@ -86,34 +113,82 @@ def cases_csv(cat: Catalog) -> str:
     writer = csv.DictWriter(out, fieldnames=list(CSV_COLUMNS), lineterminator="\n")
     writer.writeheader()
     for slug in cat.cases:
-        writer.writerow(csv_row(cat, slug))
+        writer.writerow({k: csv_cell(v) for k, v in csv_row(cat, slug).items()})
     return out.getvalue()
 
 
-def _bib_escape(text: str) -> str:
-    return "".join("\\" + c if c in "{}\\%&$#_^~" else c for c in text)
+# BibTeX counts braces without regard to backslashes, so "\{" would still open a group: braces and
+# backslashes become brace-balanced LaTeX commands. "@", '"' and "=" are inert inside a braced value,
+# but are grouped anyway for parsers that scan for them. The rest are LaTeX's special characters.
+BIB_ESCAPES = {
+    "\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
+    "%": r"\%", "&": r"\&", "$": r"\$", "#": r"\#", "_": r"\_",
+    "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
+    "@": "{@}", '"': '{"}', "=": "{=}",
+}
+_BIB_SPECIAL = re.compile("[" + re.escape("".join(BIB_ESCAPES)) + "]")
+
+
+def bib_text(text) -> str:
+    """Text -> the inside of a braced BibTeX value: one line, balanced braces, LaTeX-safe."""
+    return _BIB_SPECIAL.sub(lambda m: BIB_ESCAPES[m[0]], one_line(text))
+
+
+# "Bertamini L", "Lo Monaco S", "De Polo SM": surname then initials, as printed in Vancouver style.
+_VANCOUVER = re.compile(r"^(?P<last>[^\s,][^,]*?) (?P<initials>[A-Z]{1,4})$")
+
+
+def _vancouver(name: str) -> tuple[str, str] | None:
+    m = _VANCOUVER.match(name)
+    return (m["last"], m["initials"]) if m else None
+
+
+def bib_author(name: str) -> str:
+    """One author for BibTeX: "{Surname}, Initials", or the whole name in braces (a group, an
+    unusual form), so that an "and" or a comma inside a name never splits or reorders it."""
+    name = one_line(name)
+    parts = _vancouver(name)
+    if parts:
+        return f"{{{bib_text(parts[0])}}}, {bib_text(parts[1])}"
+    return f"{{{bib_text(name)}}}"
+
+
+def ris_author(name: str) -> str:
+    name = one_line(name)
+    parts = _vancouver(name)
+    return f"{parts[0]}, {parts[1]}" if parts else name
 
 
 def bibtex(case: Case, slug: str) -> str:
+    """One BibTeX entry. The key is the case's slug (checked by the model); every value is braced
+    and escaped by bib_text, so no text can close the value, the entry, or start another entry."""
     s = case.source
     fields = {
-        "author": " and ".join(s.authors), "title": s.title, "journal": s.journal,
-        "year": str(s.year) if s.year else None, "doi": s.doi, "pmid": s.pmid, "pmcid": s.pmcid,
-        "note": f"{s.case_label}. " + (s.description or ""),
+        "author": " and ".join(bib_author(a) for a in s.authors) or None,
+        "title": bib_text(s.title) if s.title else None,
+        "journal": bib_text(s.journal) if s.journal else None,
+        "year": str(s.year) if s.year else None,
+        "doi": bib_text(s.doi) if s.doi else None,
+        "pmid": bib_text(s.pmid) if s.pmid else None,
+        "pmcid": bib_text(s.pmcid) if s.pmcid else None,
+        "url": bib_text(s.url) if s.url else None,
+        "note": bib_text(f"{one_line(s.case_label)}. {one_line(s.description)}".strip()),
     }
     kind = "article" if s.journal else "misc"
-    body = ",\n".join(f"  {k} = {{{_bib_escape(v.strip())}}}" for k, v in fields.items() if v)
+    body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields.items() if v)
     return f"@{kind}{{{slug},\n{body}\n}}\n"
 
 
 def ris(case: Case, slug: str) -> str:
+    """One RIS record: a TY line, one line per value, an ER line. Every value is folded onto one
+    line (one_line), so nothing in it can start a tag or end the record."""
     s = case.source
     lines = [("TY", "JOUR" if s.journal else ("ABST" if s.kind == "conference abstract" else "GEN"))]
-    lines += [("AU", a) for a in s.authors]
-    lines += [(tag, value) for tag, value in (("TI", s.title), ("JO", s.journal), ("PY", s.year), ("DO", s.doi),
-                                              ("AN", f"PMID:{s.pmid}" if s.pmid else None),
-                                              ("N1", f"{s.case_label}. {s.description or ''}".strip()),
-                                              ("ID", slug)) if value]
+    lines += [("AU", ris_author(a)) for a in s.authors]
+    lines += [(tag, one_line(value)) for tag, value in (
+        ("TI", s.title), ("JO", s.journal), ("PY", s.year), ("DO", s.doi),
+        ("AN", f"PMID:{s.pmid}" if s.pmid else None), ("UR", s.url),
+        ("N1", f"{one_line(s.case_label)}. {one_line(s.description)}".strip()), ("ID", slug)) if value]
     lines.append(("ER", ""))
     return "".join(f"{tag}  - {value}\n" for tag, value in lines)
 
@@ -137,6 +212,9 @@ def jsonld(case: Case, slug: str, page_url: str) -> str:
         "about": {"@type": "MedicalCondition", "name": case.diagnosis.disease},
         "isBasedOn": article, "learningResourceType": "case study",
     }
-    text = json.dumps(data, ensure_ascii=False)
-    # Nothing in contributor text can close the script element or start markup.
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False)
+    # Nothing in contributor text can close the script element or start markup; U+2028/9 are
+    # line terminators to older JavaScript parsers.
+    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, code)
+    return text

@@ -28,12 +28,23 @@ TEMPLATES = Path(__file__).parent / "templates"
 # can backslash-escape. "+", "-", "/" and "." are left alone mid-line so that
 # glossary terms such as CD19+, allo-HSCT and R/R still match.
 _INLINE = re.compile(r"([\\`*_{}\[\]|!#])")
-_NEEDS_WORK = re.compile(r"[\\`*_{}\[\]|!#&<>\n]|^\s|\s$|\s\s")  # anything md_escape would change
+# Every paragraph becomes one line, so block syntax can only begin at its start. What the inline
+# escapes leave open there: lists ("-", "+", "1." and "1)") are backslash-escaped; "???" (details),
+# "~~~" (fence), "=" (setext underline) and ":" cannot be backslash-escaped, so their first
+# character becomes a character reference. "!!!", "```", "#", "|", "*[", "[^", "{:" are inline-escaped
+# everywhere; "<" and ">" (HTML, block quotes) become entities; leading spaces (indented code) go.
 _LIST_START = re.compile(r"^([-+]|\d+(?=[.)]))")  # would start a list
+_ENTITY_START = {"?": "&#63;", "~": "&#126;", "=": "&#61;", ":": "&#58;"}
+# Line breaks that python-markdown or a browser would honour (CR, VT, FF, NEL, U+2028/9), and the
+# other C0/C1 controls: folded like any whitespace. Lone surrogates and noncharacters: U+FFFD.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_UNWRITABLE = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
+_NEEDS_WORK = re.compile(  # anything md_escape would change
+    r"[\\`*_{}\[\]|!#&<>\n\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]|^[\s?~=:]|\s$|\s\s")
 
 
 def md_escape(text) -> Markup:
-    """Plain text -> Markdown that renders as exactly that text."""
+    """Plain text -> Markdown that renders as exactly that text, inline and block syntax inert."""
     if isinstance(text, Markup):
         return text
     if text is None:
@@ -41,13 +52,18 @@ def md_escape(text) -> Markup:
     text = str(text)
     if not _NEEDS_WORK.search(text) and not _LIST_START.match(text):
         return Markup(text)  # the common case: one line with nothing to escape
+    text = _UNWRITABLE.sub("\ufffd", _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n")))
     paragraphs = re.split(r"\n\s*\n", text.strip())
     out = []
     for para in paragraphs:
         para = " ".join(para.split())
+        if not para:
+            continue
         para = para.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         para = _INLINE.sub(r"\\\1", para)
         para = _LIST_START.sub(lambda m: "\\" + m[0] if m[0] in "+-" else m[0] + "\\", para, count=1)
+        if para[0] in _ENTITY_START:
+            para = _ENTITY_START[para[0]] + para[1:]
         out.append(para)
     return Markup("\n\n".join(out))
 
