@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import render
-from .catalog import current_catalog
-from .opendata import CSV_COLUMNS
-from .schema import SCHEMA_VERSION
-
 
 def define_env(env):
+    # Imported here, not at the top: `import macros.load` (validate.py, the tests) must not
+    # pull in Jinja and the renderer.
+    from . import render
+    from .catalog import current_catalog
+    from .opendata import CSV_COLUMNS
+    from .schema import SCHEMA_VERSION
+
     root_dir = Path(env.conf.config_file_path).parent
 
     def catalog():

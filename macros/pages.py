@@ -17,22 +17,23 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from macros.catalog import Catalog, CatalogError, current_catalog, get_catalog
 from macros import opendata
-from macros.render import quiz_page_path, quiz_pages
+from macros.kinds import PAGE_KINDS
+from macros.render import mixed_quiz_page, quiz_data_files, quiz_page_path, quiz_pages
 
 log = logging.getLogger("mkdocs.plugins.cases")
 
-KINDS = (("drugs", "drug"), ("regimens", "regimen"), ("antigens", "antigen"), ("sites", "site"))
 
 
 def generate(catalog: Catalog) -> list[tuple[str, str]]:
     """Every generated page as (path under docs/, markdown)."""
     pages = [(f"cases/{slug}.md", _stub(f'case_page("{slug}")', tags=case_tags(catalog, slug))) for slug in catalog.cases]
-    for folder, kind in KINDS:
-        for entry_id in getattr(catalog, folder):
-            pages.append((f"{folder}/{entry_id}.md", _stub(f'reference_page("{kind}", "{entry_id}")')))
+    for kind in PAGE_KINDS:
+        for entry_id in catalog.tables[kind.folder]:
+            pages.append((f"{kind.folder}/{entry_id}.md", _stub(f'reference_page("{kind.key}", "{entry_id}")')))
     for topic, count in quiz_pages(catalog).items():
         for number in range(1, count + 1):
             pages.append((quiz_page_path(topic, number), _stub(f'quiz_page("{topic}", {number})')))
+    pages.append(("quiz/mixed.md", mixed_quiz_page(catalog)))  # plain Markdown: no macros, no contributor text
     return pages
 
 
@@ -42,12 +43,12 @@ def data_files(catalog: Catalog) -> list[tuple[str, str]]:
     for slug, case in catalog.cases.items():
         files.append((f"cases/{slug}.bib", opendata.bibtex(case, slug)))
         files.append((f"cases/{slug}.ris", opendata.ris(case, slug)))
-    return files
+    return files + quiz_data_files(catalog)  # the mixed quiz's questions
 
 
 def case_tags(catalog: Catalog, slug: str) -> list[str]:
     """Material tags for a case page: its drugs (named directly or by regimen) and its EM sites."""
-    return ([catalog.drugs[d].name for d in catalog.case_drugs(slug, notes=False)]
+    return ([catalog.drugs[d].name for d in catalog.case_drugs(slug)]
             + [catalog.sites[s].name for s in catalog.case_sites(slug)])
 
 

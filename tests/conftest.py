@@ -69,3 +69,14 @@ def site(tmp_path_factory, site_port) -> Path:
 def html(site: Path, url_path: str) -> BeautifulSoup:
     path = site / url_path / "index.html" if not url_path.endswith(".html") else site / url_path
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def quiz_yaml(prefix: str = "min") -> str:
+    """Two objectives of two questions each: the least a valid case has (model.OBJECTIVES)."""
+    out = ["objectives:"]
+    for i, topic in enumerate(("drugs", "em-sites")):
+        out += [f"  - id: {prefix}-objective-{i}", f"    text: Objective {i}.", f"    topic: {topic}", "    questions:"]
+        for j in range(2):
+            out += [f"      - id: {prefix}-q-{i}-{j}", f"        stem: Question {i}.{j}?", "        options:"]
+            out += [f"          - {{text: Option {k}, explanation: Why {k}.{', correct: true' if k == j else ''}}}" for k in range(4)]
+    return "\n".join(out) + "\n"

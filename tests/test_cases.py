@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+
 import gzip
 import json
 
 import pytest
 
-from conftest import ROOT, html
+from conftest import quiz_yaml, ROOT, html
 from macros.catalog import CatalogError, load_catalog
 from test_load import write_case
 
@@ -31,14 +33,20 @@ QUESTION = """\
 """
 
 
+_FILLERS = itertools.count()
+
+
 def with_objective(base: str, questions: str, oid: str = "obj-1") -> str:
-    return base + f"objectives:\n  - id: {oid}\n    text: An objective.\n    topic: drugs\n    questions:\n" + questions
+    """``base`` with the objective under test, then a valid one (a case has at least two)."""
+    filler = quiz_yaml(f"filler-{next(_FILLERS)}").split("\n  - id: ")[1]
+    return (base + f"objectives:\n  - id: {oid}\n    text: An objective.\n    topic: drugs\n    questions:\n" + questions
+            + "  - id: " + filler.rstrip("\n") + "\n")
 
 
 @pytest.fixture
 def base_case():
-    from test_load import MINIMAL
-    return MINIMAL
+    from test_load import BASE
+    return BASE
 
 
 def quiz_problems(project) -> list[str]:
