@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from yaml.nodes import ScalarNode, SequenceNode
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from .yaml_errors import INDENTED_ITEM, explain, quote, split_flow_value
 
 MAX_BYTES = 256 * 1024
 
@@ -134,18 +136,17 @@ def load_text(text: str, display: str) -> Document:
                 raise LoadError(problems)
         nodes = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line = mark.line + 1 if mark else 1
-        message = " ".join(str(x) for x in (e.context, e.problem) if x)
-        raise LoadError([Problem(display, line, (), f"YAML syntax: {message}")])
+        line, message = explain(e, text)
+        raise LoadError([Problem(display, line, (), f"YAML syntax: {message}")]) from None
     if len(nodes) != 1:
         raise LoadError([Problem(display, 1, (), f"expected exactly one YAML document, found {len(nodes)}")])
     doc = Document(display, None, text)
     try:
         doc.data = _plain(nodes[0])
-    except _NeedsDetail:  # a duplicate or non-text key: the slow walk finds every one, with its place
-        _convert(nodes[0], (), doc, problems)
-        raise LoadError(problems) from None
+    except _NeedsDetail:  # a duplicate key, a split value ...: the slow walk finds every one, with its place
+        doc.data = _convert(nodes[0], (), doc, problems)
+        if problems:
+            raise LoadError(problems) from None
     return doc
 
 
@@ -157,15 +158,25 @@ _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 
 
 def _plain(node):
-    """Node tree -> plain data, the fast way (no places kept); see ``_convert`` for the rules."""
+    """Node tree -> plain data, the fast way (no places kept); see ``_convert`` for the rules.
+    Anything that may be a mistake (see ``_suspect``) sends the file to the slow walk."""
     if node.__class__ is ScalarNode:
-        return None if not node.style and node.value in _NULLS else node.value
+        if not node.style:
+            if node.value in _NULLS:
+                return None
+            if " - " in node.value and node.start_mark.line != node.end_mark.line:
+                raise _NeedsDetail  # perhaps a list item indented too far (see _suspect)
+        return node.value
     if node.__class__ is SequenceNode:
+        if node.flow_style and any(item.__class__ is not ScalarNode for item in node.value):
+            raise _NeedsDetail  # perhaps [a, b: c]
         return [_plain(item) for item in node.value]
     out = {}
     for key_node, value_node in node.value:
         if key_node.__class__ is not ScalarNode or key_node.value in out:
             raise _NeedsDetail
+        if node.flow_style and value_node.__class__ is ScalarNode and not value_node.value:
+            raise _NeedsDetail  # perhaps {value: 168,000/uL}
         out[key_node.value] = _plain(value_node)
     return out
 
@@ -181,8 +192,19 @@ def _convert(node, loc: Loc, doc: Document, problems: list[Problem]):
         # An empty or null plain scalar means "no value"; everything else is text.
         if not node.style and node.value in _NULLS:  # plain style: None, or "" from libyaml
             return None
+        if not node.style and node.start_mark.line != node.end_mark.line and doc.text:
+            continued = doc.text[node.start_mark.index:node.end_mark.index].splitlines()[1:]
+            number = next((n for n, line in enumerate(continued, 2) if line.lstrip().startswith("- ")), None)
+            if number:  # "- two" folded into the text of the item above it
+                problems.append(Problem(doc.path, node.start_mark.line + number, loc, INDENTED_ITEM))
         return node.value
     if isinstance(node, SequenceNode):
+        for item in node.value if node.flow_style else ():
+            if isinstance(item, MappingNode) and (doc.text or "")[item.start_mark.index:][:1] != "{":
+                pair = (doc.text or "")[item.start_mark.index:item.end_mark.index]
+                problems.append(Problem(doc.path, item.start_mark.line + 1, loc,
+                                        f"a colon and a space inside [...] make '{pair}' a key and value; "
+                                        f"put that item in quotes: {quote(pair)}"))
         return [_convert(item, loc + (i,), doc, problems) for i, item in enumerate(node.value)]
     out: dict[str, object] = {}
     first_line: dict[str, int] = {}
@@ -197,6 +219,8 @@ def _convert(node, loc: Loc, doc: Document, problems: list[Problem]):
                                     f"duplicate key '{key}' (first defined on line {first_line[key]})"))
             continue
         first_line[key] = key_line
+        if node.flow_style and (split := split_flow_value(node, key_node, value_node, doc.text or "")):
+            problems.append(Problem(doc.path, key_line, loc + (split[0],), split[1]))
         out[key] = _convert(value_node, loc + (key,), doc, problems)
         lines[loc + (key,)] = key_line  # point at the key: a block value starts below it
     return out

@@ -8,8 +8,9 @@ import pytest
 
 from macros.catalog import CatalogError, load_catalog
 from macros.load import MAX_BYTES, LoadError, load_text
+from conftest import quiz_yaml
 
-MINIMAL = textwrap.dedent("""\
+BASE = textwrap.dedent("""\
     title: A minimal case
     summary: One paragraph.
     source:
@@ -46,7 +47,8 @@ MINIMAL = textwrap.dedent("""\
       text: Well.
     discussion: Short.
     lessons: [One lesson.]
-""")
+""")  # everything but the quiz
+MINIMAL = BASE + quiz_yaml()
 
 
 def write_case(project, name, text):
@@ -111,7 +113,7 @@ def test_size_cap(empty_project):
 def test_yaml_syntax_error(empty_project):
     write_case(empty_project, "syntax.yml", MINIMAL.replace("  age: 40", "  age: [40"))
     (line,) = problems(empty_project)
-    assert line.startswith("cases/syntax.yml:9: (file): YAML syntax: ")
+    assert line.startswith("cases/syntax.yml:8: (file): YAML syntax: ")
 
 
 def test_raw_html_in_text(empty_project):
@@ -164,11 +166,11 @@ def test_unknown_drug_did_you_mean(empty_project):
 
 
 def test_unknown_site_antigen_regimen(empty_project):
-    text = (MINIMAL.replace("site: skin", "site: skn").replace("positive: [cd19, cd22]", "positive: [cd19, cd222]")
+    text = (MINIMAL.replace("site: skin", "site: skn").replace("positive: [cd19, cd22]", "positive: [cd19, CD22+]")
             .replace("    drugs:\n", "    regimen: hyper-cvd\n    drugs:\n"))
     write_case(empty_project, "refs.yml", text)
     assert problems(empty_project) == [
-        "cases/refs.yml:17: diagnosis.immunophenotype[0].positive[1]: unknown antigen 'cd222' (did you mean 'cd22'?)",
+        "cases/refs.yml:17: diagnosis.immunophenotype[0].positive[1]: unknown antigen 'CD22+' (did you mean 'cd22'?)",
         "cases/refs.yml:19: em_sites[0].site: unknown site 'skn' (did you mean 'skin'?)",
         "cases/refs.yml:27: treatment[0].regimen: unknown regimen 'hyper-cvd' (did you mean 'hyper-cvad'?)",
     ]
@@ -207,3 +209,71 @@ def test_load_text_rejects_several_documents():
     with pytest.raises(LoadError) as info:
         load_text("a: 1\n---\nb: 2\n", "two.yml")
     assert str(info.value) == "two.yml:1: (file): expected exactly one YAML document, found 2"
+
+
+# ------------------------------------------------ YAML syntax, in plain words
+# (name, replace this in MINIMAL, with this, expected problem). Each is a mistake seen in practice.
+SYNTAX = [
+    ("colon-in-value", "summary: One paragraph.", "summary: Relapse: skin and gut",
+     'cases/f.yml:2: (file): YAML syntax: the value of \'summary\' contains a colon followed by a space or the end of the line, '
+     'which YAML reads as another key; put the whole value in quotes: summary: "Relapse: skin and gut"'),
+    ("indented-too-far", "  sex: female", "    sex: female",
+     "cases/f.yml:9: (file): YAML syntax: this line is indented more than line 8, so it reads as more of that line's value; "
+     "indent it like the keys it belongs with (2 spaces to line up with line 8)"),
+    ("indented-too-little", "  sex: female", " sex: female",
+     "cases/f.yml:9: (file): YAML syntax: bad indentation: this line starts after 1 space, which lines up with no block above it "
+     "(line 8 after 2 spaces, line 7 after 0 spaces); keys of one block, and the '- ' of one list, must start in the same column; "
+     "indent with spaces, two per level"),
+    ("key-of-item-at-dash-column", "    shown_by: [biopsy]", "  shown_by: [biopsy]",
+     "cases/f.yml:20: (file): YAML syntax: this line is lined up with the '- ' of the list that starts on line 19, so YAML "
+     "expects another '- ' item here; to add it to the item above, indent it 4 spaces, like that item's other keys"),
+    ("no-space-after-colon", "discussion: Short.", "discussion:Short.",
+     "cases/f.yml:35: (file): YAML syntax: a key needs a space after its colon: write 'discussion: Short.'"),
+    ("comma-in-braces", "{month: 0, when: diagnosis, event: B-ALL diagnosed.}", "{month: 0, when: diagnosis, event: PLT 168,000/uL}",
+     'cases/f.yml:23: timeline[0].event: a comma inside {...} splits the value of \'event\' in two (\'PLT 168\' and \'000/uL\'); '
+     'put the value in quotes: event: "PLT 168,000/uL"'),
+    ("colon-in-brackets", "shown_by: [biopsy]", "shown_by: [PET-CT, biopsy: skin]",
+     "cases/f.yml:20: em_sites[0].shown_by: a colon and a space inside [...] make 'biopsy: skin' a key and value; "
+     'put that item in quotes: "biopsy: skin"'),
+    ("colon-inside-braces", "event: B-ALL diagnosed.}", "event: ratio: 1}",
+     "cases/f.yml:23: (file): YAML syntax: inside {...}, YAML stopped at ': 1}': quote an item that contains a comma, "
+     'a colon and a space, [ ] or { }, e.g. {name: PLT, value: "168,000/μL"}'),
+    ("unclosed-bracket", "  age: 40", "  age: [40",
+     "cases/f.yml:8: (file): YAML syntax: the [...] list opened on this line is not closed: end it with ']' on this line, "
+     "or quote an item that contains [, ] or ' #'"),
+    ("unclosed-double-quote", "summary: One paragraph.", 'summary: "One paragraph.',
+     'cases/f.yml:2: (file): YAML syntax: the quote " that opens this value is never closed; end the value with "'),
+    ("apostrophe-in-single-quotes", "summary: One paragraph.", "summary: 'The patient's relapse'",
+     "cases/f.yml:2: (file): YAML syntax: inside '...', an apostrophe ends the value; use double quotes around text with an "
+     'apostrophe: summary: "The patient\'s relapse"'),
+    ("text-after-closing-quote", "summary: One paragraph.", 'summary: "Late" relapse',
+     'cases/f.yml:2: (file): YAML syntax: text after the closing quote: quote the whole value, or none of it: '
+     'summary: "\\"Late\\" relapse"'),
+    ("value-starts-with-at", "summary: One paragraph.", "summary: @home",
+     "cases/f.yml:2: (file): YAML syntax: a value cannot start with '@'; put the whole value in quotes: summary: \"@home\""),
+    ("list-item-indented-too-far", "lessons: [One lesson.]", "lessons:\n  - One lesson.\n   - Another.",
+     "cases/f.yml:38: lessons[0]: this '- ' line is indented further than the list items above it, so it reads as more text "
+     "of the item above; line its '- ' up with the other items"),
+    ("list-item-among-keys", "  sex: female", "  sex: female\n  - asthma",
+     "cases/f.yml:10: (file): YAML syntax: a list item ('- ') among the keys of the block that starts on line 8; "
+     "a list goes under its own key, indented below it"),
+]
+
+
+@pytest.mark.parametrize("name, old, new, expected", SYNTAX, ids=[s[0] for s in SYNTAX])
+def test_yaml_mistakes_in_plain_words_with_the_line(name, old, new, expected):
+    assert old in MINIMAL
+    with pytest.raises(LoadError) as info:
+        load_text(MINIMAL.replace(old, new, 1), "cases/f.yml")
+    assert [str(p) for p in info.value.problems] == [expected]
+
+
+def test_a_yaml_mistake_reaches_validate_output_with_file_and_line(empty_project):
+    name, old, new, expected = SYNTAX[0]
+    write_case(empty_project, "f.yml", MINIMAL.replace(old, new, 1))
+    assert expected in problems(empty_project)
+
+
+def test_values_that_only_look_odd_still_load():
+    doc = load_text("a: {b: , c: d}\nt: one - two\n  three - four\nl: [x, {e: f}]\nr: ratio 1:2\n", "x.yml")
+    assert doc.data == {"a": {"b": None, "c": "d"}, "t": "one - two three - four", "l": ["x", {"e": "f"}], "r": "ratio 1:2"}
