@@ -82,7 +82,7 @@ ROMAN = re.compile(r"(?=[MDCLXVI])M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:I
 _COUNTERS = (
     "grade", "stage", "phase", "protocol", "class", "type", "deauville", "score", "cycle", "course",
     "block", "part", "arm", "level", "cohort", "tier", "category", "categories", "group", "chapter",
-    "figure", "fig.", "table", "appendix", "section", "step", "factor", "complex", "lugano",
+    "figure", "fig.", "table", "appendix", "section", "step", "factor", "complex", "lugano", "topoisomerase",
 )
 _COUNTED = re.compile(
     r"(?i)(?<![\w.])(?:" + "|".join(re.escape(w) + ("" if w.endswith((".", "ies")) else "(?:e?s)?") for w in _COUNTERS)
