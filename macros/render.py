@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from .catalog import Catalog
-from . import figures, opendata
+from . import figures, opendata, quiz
 from .checks import care_items
 from .model import RESPONSE_LABELS, MRD, Case
 
@@ -122,6 +122,7 @@ def environment() -> Environment:
     env.filters["md_inline"] = md_inline
     env.filters["month"] = _month
     env.filters["url"] = url
+    env.globals["quiz_groups"] = quiz_groups  # quiz.md.j2: each objective's questions as shown
     return env
 
 
@@ -310,14 +311,45 @@ class TopicObjective:
     text: str
     attribution: str | None
     questions: list
+    topic: str = ""
 
 
 def objectives_by_topic(cat: Catalog) -> dict[str, list[TopicObjective]]:
     out: dict[str, list[TopicObjective]] = {topic: [] for topic in TOPICS}
     for slug, case in cat.cases.items():
         for o in case.objectives:
-            out[o.topic].append(TopicObjective(slug, o.text, o.attribution, o.questions))
+            out[o.topic].append(TopicObjective(slug, o.text, o.attribution, o.questions, o.topic))
     return out
+
+
+@dataclass(frozen=True)
+class QuizGroup:
+    """One objective's questions on a quiz, as shown (options in displayed order), numbered on the page."""
+
+    objective: object
+    questions: list[tuple[int, quiz.ShownQuestion]]
+
+
+def quiz_groups(cat: Catalog, objectives, slug: str | None = None) -> list[QuizGroup]:
+    """``objectives`` of one case (``slug``) or of a topic page (each knows its case)."""
+    groups, number = [], 0
+    for objective in objectives:
+        case_slug = getattr(objective, "case", None) or slug
+        shown = []
+        for q in objective.questions:
+            number += 1
+            shown.append((number, quiz.shown(case_slug, cat.cases[case_slug], q.id)))
+        groups.append(QuizGroup(objective, shown))
+    return groups
+
+
+def mixed_quiz_page(cat: Catalog, root: str = "../") -> str:
+    """The mixed quiz: a page the browser fills from the quiz data files (see quiz.data_files)."""
+    return render("quiz_mixed.md.j2", cat, root, topics=TOPICS, mixed_action="./", mixed_button="Start a new mixed quiz")
+
+
+def quiz_data_files(cat: Catalog) -> list[tuple[str, str]]:
+    return quiz.data_files(cat, TOPICS)
 
 
 QUIZ_PAGE_SIZE = 40  # objectives per quiz page: a topic page stays small however many cases there are
@@ -387,6 +419,7 @@ def index_page(cat: Catalog, kind: str, root: str = "../") -> str:
         extra["topics"] = TOPICS
         extra["by_topic"] = objectives_by_topic(cat)
         extra["pages"] = quiz_pages(cat)
+        extra.update(mixed_action="mixed/", mixed_button="Start a mixed quiz")
     if kind == "cases":
         extra["rows"] = [_case_row(cat, slug) for slug in cat.cases]
         extra["facets"] = _facets(cat, extra["rows"])
