@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Start a new case: write cases/<slug>.yml with every field listed and explained.
 
-    python scripts/new_case.py --slug smith-2021-case-1-orbit --case-label "Case 1" \\
+    .venv/bin/python scripts/new_case.py --slug smith-2021-case-1-orbit --case-label "Case 1" \\
         --kind "journal article" --licence "CC BY 4.0" --doi 10.1000/xyz123
 
-Run in a terminal, it asks for what is missing. Required fields are left blank, so
-`python scripts/validate.py cases/<slug>.yml` lists each one until it is filled in.
+Run in a terminal, it asks for what is missing. The skeleton is generated from the Case model
+(every field, in order, each with a comment from macros/field_help.py), so a field added to
+the model appears here by itself. Required fields are left blank, so
+`.venv/bin/python scripts/validate.py cases/<slug>.yml` lists each one until it is filled in.
 """
 
 from __future__ import annotations
@@ -15,24 +17,18 @@ import enum
 import json
 import re
 import sys
+import types
 import typing
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # runnable without installing the package
 
-from pydantic import ValidationError  # noqa: E402
+from pydantic import BaseModel, ValidationError  # noqa: E402
+from pydantic_core import PydanticUndefined  # noqa: E402
 
 from macros import model  # noqa: E402
-
-
-class Choices:
-    """{choices[Patient.sex]} in the template gives 'female | male', read from the model (no drift)."""
-
-    def __getitem__(self, key: str) -> str:
-        model_name, field = key.split(".")
-        kind = getattr(model, model_name).model_fields[field].annotation  # an Enum or a Literal
-        return " | ".join([m.value for m in kind] if isinstance(kind, enum.EnumMeta) else typing.get_args(kind))
+from macros.field_help import help_for  # noqa: E402
 
 
 KINDS = typing.get_args(model.Source.model_fields["kind"].annotation)
@@ -50,152 +46,130 @@ OPTIONS = [
     ("kind", f"kind of source: {' | '.join(KINDS)}", True, None),
     ("licence", "the source's licence, e.g. CC BY 4.0, or: not stated in the source", True, None),
 ]
+VALIDATE = ".venv/bin/python scripts/validate.py"
+SERVE = ".venv/bin/mkdocs serve"
 
-OPTION = """\
-          - text:   # required: one answer, short
-            correct: {}  # optional (default false): true on exactly one option per question
-            explanation:  # required: why this option is right or wrong
-"""
-QUESTION = """\
-      - id:         # required: unique across the whole site, e.g. smith21-q-{}
-        stem:       # required: the question; a short clinical vignette works well
-        options:    # required: 4 or 5 options, exactly one correct, each explained
-"""
-DRUG = """\
-      - drug:       # required: drug id from reference/drugs.yml, e.g. inotuzumab-ozogamicin
-        dose:       # optional: exactly as printed in the source, units included
-        schedule:   # optional: as printed, e.g. weekly, days 1, 8 and 15
-"""
-QUESTIONS = "".join(QUESTION.format(n) + OPTION.format("true ") + OPTION.format("false") * 3 for n in (1, 2))
-
-TEMPLATE = """\
+HEADER = """\
 # yaml-language-server: $schema=../schema/case.schema.json
 # New case '{slug}': fill in every blank "required" field (guide: CONTRIBUTING.md), then check it with
-#     python scripts/validate.py cases/{slug}.yml
+#     {validate} cases/{slug}.yml
+# and read it in the browser with `{serve}`.
 # Optional fields may stay blank ([] for lists); delete an example list item you do not need. Own
 # words, facts only from the source, months from diagnosis (a calendar year at most), no names,
 # initials, exact dates or institutions. Long text: write >- after the colon, text indented below.
-
-title:              # required: one line (up to 200 characters), own words: disease, EM sites, key drug
-summary:            # required: the whole case in 3-5 sentences, own words
-
-source:             # required: the published report (filled from the citation you gave)
-  authors: {authors}  # optional: as printed, e.g. [Smith AB, Jones C]; [] when none are named
-  title: {title}  # optional: the paper's title, as printed
-  journal: {journal}  # optional: as printed
-  year: {year}  # optional: year of publication
-  citation:         # optional: volume and pages as printed, in quotes, e.g. "18:1117"
-  doi: {doi}  # optional: e.g. 10.1186/s12885-018-5026-x
-  pmid: {pmid}  # optional: digits only, in quotes, e.g. "30442119"
-  pmcid: {pmcid}  # optional: e.g. PMC6238377
-  url:              # optional: https:// address of the source, when it has no DOI
-  case_label: {case_label}  # required: which case of the paper this is, e.g. Case 1
-  kind: {kind}  # required: {choices[Source.kind]}
-  licence: {licence}  # required: the source's licence (e.g. CC BY 4.0), or "not stated in the source"
-  description:      # optional: what the source is, when it has no full citation
-  consent:          # optional: what the source says about the patient's consent to publication
-
-patient:            # required
-  age:              # required: whole years at diagnosis; over 89 is not allowed (de-identification)
-  sex:              # required: {choices[Patient.sex]}
-  history: []       # optional: earlier illnesses that matter to the case, one sentence per item
-  background:       # optional: other relevant background, as stated in the source
-
-presentation:       # required
-  text:             # required: how the patient came to medical attention, as stated in the source
-  findings:         # optional: key results at presentation; [] when the source gives none
-    - name:         # required: the test, e.g. Hb, WBC, LDH
-      value:        # required: the result with units as printed, e.g. 7.3 g/dL
-
-diagnosis:          # required
-  disease:          # required: as stated in the source, e.g. B-cell acute lymphoblastic leukaemia (B-ALL)
-  year:             # optional: calendar year of diagnosis (never a finer date)
-  philadelphia:     # required: {choices[Diagnosis.philadelphia]}
-  bcr_abl1:         # optional: BCR-ABL1 result as printed, e.g. p190 transcript
-  karyotype:        # optional: as printed
-  genetics: []      # optional: other genetic findings, one per item
-  immunophenotype:  # optional: one item per sample tested; [] when the source gives none
-    - sample:       # required: what was tested and when, e.g. bone marrow at diagnosis
-      positive: []  # optional: antigen ids from reference/antigens.yml, e.g. [cd19, cd22]
-      negative: []  # optional: antigen ids
-      dim: []       # optional: antigen ids reported as dim or weak
-      unclear: []   # optional: antigen ids printed without a clear status; explain in source_notes
-      detail:       # optional: anything else about this sample
-  text:             # optional: anything else about the diagnosis
-
-em_sites:           # required: at least one item, one per extramedullary site
-  - site:           # required: site id from reference/sites.yml, e.g. pancreas
-    shown_by: []    # required: how it was shown, at least one, e.g. [PET-CT, biopsy]
-    when:           # required: e.g. at diagnosis, first relapse, after IO course 1
-    detail:         # optional: size, SUVmax, what the biopsy showed ...
-
-timeline:           # required: the story in order, one item per event (copy the item for more)
-  - month:          # optional: months from diagnosis (0 = diagnosis), when it can be worked out
-    approximate: false  # optional (default false): true when month is an estimate
-    when:           # required: the moment in words, e.g. diagnosis, after 1.5 years in remission
-    event:          # required: what happened, one or two sentences
-
-treatment:          # required: one item per line of treatment, in order
-  - setting:        # required: e.g. first-line, first relapse, second relapse
-    when:           # required: e.g. from diagnosis, about 18 months from diagnosis
-    month:          # optional: months from diagnosis at the start of this line
-    regimen:        # optional: regimen id from reference/regimens.yml, e.g. hyper-cvad
-    drugs:          # optional: each drug given; a line needs a regimen, drugs or other
-{drug}    other: []       # optional: non-drug parts, e.g. [radiotherapy 24 Gy, intrathecal prophylaxis]
-    cycles:         # optional: as printed, e.g. 2 cycles
-    text:           # optional: why this treatment was chosen, anything else
-    response:       # required
-      category:     # required: {choices[Response.category]} (NE = not evaluated or not reported)
-      mrd: not-reported  # optional: {choices[Response.mrd]}
-      text:         # required: the response as stated in the source (marrow, imaging, MRD method)
-    adverse_events: []  # optional: one per item, as stated in the source
-
-transplants:        # optional: one item per transplant; delete the item and write [] if none
-  - kind:           # required: {choices[Transplant.kind]}
-    when:           # required: e.g. in second CR, about 4 years from diagnosis
-    month:          # optional: months from diagnosis
-    donor:          # required: e.g. matched unrelated donor, or: not stated in the source
-    conditioning:   # optional: conditioning drugs, like treatment drugs
-{drug}    conditioning_note:  # optional: e.g. myeloablative, TBI-based
-    gvhd_prophylaxis:   # optional: GVHD prophylaxis drugs
-{drug}    text:           # required: the transplant as stated in the source
-    complications: []  # optional: one per item, e.g. acute skin GVHD grade II
-
-outcome:            # required
-  status:           # required: {choices[Outcome.status]}
-  text:             # required: the state at last follow-up, as stated in the source
-  follow_up:        # optional: how long, relative, e.g. 12 months from transplant
-
-annotations:        # optional: teaching notes, each attached to one moment of the story
-  - at:             # required: presentation | diagnosis | em_sites | timeline | treatment[N] | transplants[N] | outcome | discussion (N counts from 0)
-    title:          # required: the point, in a few words
-    text:           # required: the teaching note, 2-4 sentences
-    drugs: []       # optional: drug ids the note discusses
-    antigens: []    # optional: antigen ids the note discusses
-    sites: []       # optional: site ids the note discusses
-
-discussion:         # required: what the authors conclude, in your own words, and its limits
-lessons:            # required: at least one take-away, one per item
-  -                 # one take-away; add a "- " line for each further one
-
-patient_perspective:  # optional: the patient's own view, only where the source gives it
-
-source_notes:       # optional: where the source contradicts itself or is unclear; record both readings
-  - about:          # required: what the note is about, e.g. IO doses
-    text:           # required: what each part of the source says, and what this page follows
-
-objectives:         # optional (up to 4): learning objectives, each with 2 or more questions
-  - id:             # required: unique across the whole site, e.g. smith21-cd22-choice
-    text:           # required: what the reader will be able to do
-    topic:          # required: {choices[Objective.topic]}
-    attribution:    # optional: who stated this objective, when it comes from the source
-    questions:      # required: at least 2 single-best-answer questions
-{questions}
-acknowledged:       # optional: validate warnings you reviewed and accept; delete the item and write [] if none
-  - check:          # required: the code the warning names, e.g. care:informed-consent or deid:initials
-    match:          # optional: the text the warning quoted; blank to accept the whole check
-    reason:         # required: why it is fine, e.g. the source does not report it
 """
+COMMENT_AT = 20  # column where comments start, when the field is shorter
+
+
+# ------------------------------------------------------ the model, walked
+
+
+def _unwrap(annotation):
+    """Optional[X] -> X; list[X] -> (X, True)."""
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and len(args) == 1:
+        annotation = args[0]
+    if typing.get_origin(annotation) is list:
+        return typing.get_args(annotation)[0], True
+    return annotation, False
+
+
+def _model(annotation) -> type[BaseModel] | None:
+    inner, _ = _unwrap(annotation)
+    return inner if isinstance(inner, type) and issubclass(inner, BaseModel) else None
+
+
+def choices(annotation) -> list[str]:
+    inner, _ = _unwrap(annotation)
+    if typing.get_origin(inner) is typing.Annotated:
+        inner = typing.get_args(inner)[0]
+    if isinstance(inner, type) and issubclass(inner, enum.Enum):
+        return [member.value for member in inner]
+    if typing.get_origin(inner) is typing.Literal:
+        return list(typing.get_args(inner))
+    return []
+
+
+def required(info) -> bool:
+    return info.is_required() or any(getattr(meta, "min_length", 0) for meta in info.metadata)
+
+
+def _min_items(info) -> int:
+    return max([getattr(meta, "min_length", 0) or 0 for meta in info.metadata] + [1])
+
+
+def _line(indent: str, key: str, value: str, comment: str) -> str:
+    head = f"{indent}{key}:" + (f" {value}" if value else "")
+    return f"{head.ljust(COMMENT_AT - 1)} # {comment}"
+
+
+def _comment(owner: type[BaseModel], name: str, info) -> str:
+    text = help_for(owner, name)
+    listed = choices(info.annotation)
+    if listed and not all(c in text for c in listed):
+        text = f"{text}: {' | '.join(listed)}" if text not in ("one of the values listed", "text") else " | ".join(listed)
+    sub, is_list = _model(info.annotation), _unwrap(info.annotation)[1]
+    if sub and is_list and not required(info):
+        text += "; delete the example item and write [] if none"
+    if required(info):
+        return f"required: {text}"
+    default = info.get_default()
+    if default not in (None, [], PydanticUndefined) and not sub:
+        shown = default.value if isinstance(default, enum.Enum) else str(default).lower() if isinstance(default, bool) else default
+        return f"optional (default {shown}): {text}"
+    return f"optional: {text}"
+
+
+def _value(owner: type[BaseModel], name: str, info, filled: dict, item: int) -> str:
+    if owner is model.Source and name in filled:
+        return filled[name]
+    if owner is model.Option and name == "correct":
+        return "true" if item == 0 else "false"  # one correct option per question, as the rule says
+    inner, is_list = _unwrap(info.annotation)
+    if is_list:
+        return "[]"
+    default = info.get_default()
+    if isinstance(default, enum.Enum):
+        return default.value
+    if isinstance(default, bool):
+        return str(default).lower()
+    return ""
+
+
+def scaffold_lines(owner: type[BaseModel], indent: str, filled: dict, item: int = 0) -> list[str]:
+    """Every field of ``owner``, in order, with a comment; nested models with one example item
+    (or as many as the model requires at least, e.g. two questions an objective)."""
+    out = []
+    for name, info in owner.model_fields.items():
+        key = info.alias or name
+        sub = _model(info.annotation)
+        comment = _comment(owner, name, info)
+        if sub is None:
+            out.append(_line(indent, key, _value(owner, name, info, filled, item), comment))
+            continue
+        if not _unwrap(info.annotation)[1] and indent and not required(info):
+            # A rare optional part inside an item (a response's other reading): shown, but
+            # commented out, so that left alone it is simply absent.
+            out.append(_line(indent, key, "", f"{comment}; to give it, delete the '# ' before the lines below"))
+            out += [f"{indent}  # {line[len(indent) + 2:]}" for line in scaffold_lines(sub, indent + "  ", filled)]
+            continue
+        out.append(_line(indent, key, "", comment))
+        if not _unwrap(info.annotation)[1]:
+            out += scaffold_lines(sub, indent + "  ", filled)
+            continue
+        for number in range(_min_items(info)):
+            lines = scaffold_lines(sub, indent + "    ", filled, number)
+            first = lines[0][len(indent) + 4:]
+            out.append(_line(indent + "  - ", *_split(first)) if " # " in first else f"{indent}  - {first}")
+            out += lines[1:]
+    return out
+
+
+def _split(line: str) -> tuple[str, str, str]:
+    """'key: value   # comment' -> (key, value, comment)."""
+    head, comment = line.split(" # ", 1)
+    key, _, value = head.partition(":")
+    return key, value.strip(), comment
 
 
 def split_authors(text: str | None) -> list[str]:
@@ -204,10 +178,16 @@ def split_authors(text: str | None) -> list[str]:
 
 def render(v: dict) -> str:
     """The commented skeleton, with the citation as YAML double-quoted strings."""
-    q = {k: json.dumps(x, ensure_ascii=False) if x else "" for k, x in v.items()}
-    authors = "[" + ", ".join(json.dumps(a, ensure_ascii=False) for a in split_authors(v["authors"])) + "]"
-    return TEMPLATE.format(**{**q, "slug": v["slug"], "year": v["year"] or "", "authors": authors},
-                           choices=Choices(), drug=DRUG, questions=QUESTIONS)
+    filled = {k: json.dumps(x, ensure_ascii=False) for k, x in v.items() if x and k != "slug"}
+    if v.get("year"):
+        filled["year"] = v["year"]
+    filled["authors"] = "[" + ", ".join(json.dumps(a, ensure_ascii=False) for a in split_authors(v.get("authors"))) + "]"
+    lines = []
+    for line in scaffold_lines(model.Case, "", filled):
+        if not line.startswith(" ") and lines:
+            lines.append("")  # a blank line between top-level sections
+        lines.append(line)
+    return HEADER.format(slug=v["slug"], validate=VALIDATE, serve=SERVE) + "\n" + "\n".join(lines) + "\n"
 
 
 def check(name: str, value: str) -> str | None:
@@ -276,8 +256,8 @@ def main(argv: list[str] | None = None) -> int:
         return fail([f"{rel} already exists; not overwriting it. Edit that file, or choose another --slug."], 1)
     print(f"""Wrote {rel}. Next:
   1. Fill it in from the source, in your own words (CONTRIBUTING.md explains every field).
-  2. Check it:    python scripts/validate.py {rel}
-  3. Preview it:  mkdocs serve   then open http://127.0.0.1:8000/cases/{values['slug']}/""")
+  2. Check it:    {VALIDATE} {rel}
+  3. Preview it:  {SERVE}   then open http://127.0.0.1:8000/cases/{values['slug']}/""")
     return 0
 
 
