@@ -18,9 +18,13 @@ from __future__ import annotations
 
 import copy
 import json
+import typing
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from .checking import CASE_REFS, REFERENCE_REFS
+from .field_help import help_for
 from .kinds import KINDS
 from .load import LoadError, load_file
 from .model import SLUG_RE, Case
@@ -57,6 +61,7 @@ def schemas(root: Path = ROOT) -> dict[str, dict]:
     case = Case.model_json_schema(by_alias=True)
     for pattern, what in CASE_REFS:
         _set_ids(case, case, pattern, what, ids)
+    _describe(case, Case)
     _optional_accepts_null(case)
     _markdown(case)
     out = {"case.schema.json": _with_header(case, "case.schema.json", "One case: cases/<slug>.yml")}
@@ -129,6 +134,33 @@ def _replace_string(root: dict, node: dict, new: dict) -> None:
     for key in ("pattern", "minLength", "maxLength", "type"):
         target.pop(key, None)
     target.update(copy.deepcopy(new))
+
+
+def _models(model: type[BaseModel], seen: dict | None = None) -> dict[str, type[BaseModel]]:
+    """Every model reachable from ``model``, by class name (pydantic's $defs keys)."""
+    seen = {} if seen is None else seen
+    seen[model.__name__] = model
+    for info in model.model_fields.values():
+        for sub in _inner_models(info.annotation):
+            if sub.__name__ not in seen:
+                _models(sub, seen)
+    return seen
+
+
+def _inner_models(annotation) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in typing.get_args(annotation) for m in _inner_models(arg)]
+
+
+def _describe(schema: dict, root: type[BaseModel]) -> None:
+    """Hover text for every field: what to write (field_help), the same words the scaffold uses."""
+    for name, model in _models(root).items():
+        target = schema if model is root else schema.get("$defs", {}).get(name)
+        for field, info in model.model_fields.items() if target else ():
+            prop = target.get("properties", {}).get(info.alias or field)
+            if prop is not None:
+                prop["description"] = help_for(model, field)
 
 
 def _optional_accepts_null(schema: dict) -> None:
