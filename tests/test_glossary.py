@@ -244,6 +244,14 @@ def test_every_key_the_rule_accepts_matches_no_ordinary_word():
     assert accepted == set(), accepted
 
 
+def test_a_hostile_glossary_loses_every_key_that_would_match_prose():
+    hostile = {k: "attacker-worded" for k in ["the", "The", "THE", "a", "In", "in", "and", "Patient", "2018", "1st",
+                                               "III", "remission", "Remission", "was", "-", "+", ".", "the\n"]}
+    kept = {k: v for k, v in hostile.items() if key_problem(k) is None}
+    prose = "The patient was in remission in 2018. In the 1st year, grade III; the end - and +."
+    assert kept == {"THE": "attacker-worded"} and tips(prose, kept) == []
+
+
 def test_the_real_glossary_keys_pass_the_rule():
     from conftest import ROOT
     from macros.catalog import load_catalog
