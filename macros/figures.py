@@ -17,7 +17,9 @@ REGION_POSITION = {
     "breast": (122, 124), "abdomen": (100, 170), "pelvis": (100, 215), "skin": (140, 200),
     "musculoskeletal": (118, 262), "lymph-nodes": (86, 76), "spine": (100, 134), "limbs": (84, 300),
 }
-LABEL_GAP = 14  # minimum vertical distance between two labels in a column
+
+
+BADGE_GAP = 26  # vertical distance between two numbered badges in a column (their diameter is 22)
 
 
 @dataclass
@@ -27,25 +29,31 @@ class Marker:
     x: int
     y: int
     count: int
-    label_y: float = 0
     side: str = "left"
+    badge_y: float = 0
+    number: int = 0  # shared with the list of sites beside the figure
 
 
 def body_map(cat: Catalog, counts: dict[str, int]) -> list[Marker]:
-    """Markers for the given sites (site id -> number of cases), with labels laid out in two
-    columns, left and right of the figure, that do not overlap."""
+    """Markers for the given sites (site id -> number of cases): a dot on the body, joined to a
+    numbered badge in a column left or right of it (badges never overlap, and are large enough
+    to tap). Names go in a list beside the figure: text in the drawing would shrink with it to a
+    few pixels on a phone. Numbered left column first, each column from head to foot."""
     markers = []
     for site_id, count in counts.items():
         site = cat.sites[site_id]
         x, y = site.map or REGION_POSITION[site.region]
         markers.append(Marker(site_id, site.name, x, y, count, side="left" if x < 100 else "right"))
+    number = 0
     for side in ("left", "right"):
-        column = sorted((m for m in markers if m.side == side), key=lambda m: m.y)
-        last = -LABEL_GAP
+        column = sorted((m for m in markers if m.side == side), key=lambda m: (m.y, m.name))
+        last = 12 - BADGE_GAP
         for m in column:
-            m.label_y = max(m.y, last + LABEL_GAP)
-            last = m.label_y
-    return sorted(markers, key=lambda m: (m.side, m.label_y))
+            m.badge_y = max(m.y, last + BADGE_GAP)
+            last = m.badge_y
+            number += 1
+            m.number = number
+    return sorted(markers, key=lambda m: m.number)
 
 
 @dataclass
@@ -80,6 +88,7 @@ def _when(month: float | None, text: str) -> str:
 class Lane:
     slug: str
     title: str
+    name_lines: list[str] = field(default_factory=list)  # the title on at most three lines
     events: list[tuple[float, str, str]] = field(default_factory=list)  # (month, kind, label)
     end: float = 0
     unplaced: int = 0
@@ -113,3 +122,18 @@ def swimmer(cat: Catalog, limit: int = SWIMMER_LANES) -> tuple[list[Lane], float
     shown = [lane for lane in lanes if id(lane) in kept]
     longest = max([lane.end for lane in shown] or [0])
     return shown, max(longest, 1), len(lanes) - len(shown)
+
+
+def wrap(text: str, width: int = 34, lines: int = 3) -> list[str]:
+    """``text`` on at most ``lines`` lines of about ``width`` characters, broken between words;
+    an ellipsis only where even that does not hold it."""
+    out: list[str] = []
+    for word in text.split():
+        if out and len(out[-1]) + 1 + len(word) <= width:
+            out[-1] += " " + word
+        else:
+            out.append(word)
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = out[-1][: width - 1].rstrip() + "…"
+    return out

@@ -242,17 +242,22 @@ def html_fragment(template: str, **context) -> Markup:
 
 
 def body_map_figure(cat: Catalog, url_root: str, slug: str | None = None) -> Markup:
-    """The body map for one case (its own sites) or for all cases (with counts)."""
+    """The body map for one case (its own sites) or for all cases (with counts; on the case
+    index its markers filter the table)."""
     if slug:
         counts = {site: 1 for site in cat.case_sites(slug)}
-        title, caption = "Extramedullary sites in this case", "Sites of extramedullary disease in this case; select a marker for the site page."
+        title, caption = "Extramedullary sites in this case", "Sites of extramedullary disease in this case; each number is listed beside the figure, with a link to the site's page."
     else:
-        counts = {site: len(cases) for site, cases in cat.site_cases.items() if cases}
-        title, caption = "Extramedullary sites across all cases", "Every extramedullary site in the library, with the number of cases; select a marker for the site page."
+        counts: dict[str, int] = {}  # cases with disease there: the same count as the site filter's
+        for facts in cat.facts.values():
+            for site in facts.sites:
+                counts[site] = counts.get(site, 0) + 1
+        title, caption = "Extramedullary sites across all cases", "Every extramedullary site in the library and its number of cases. Select a number, or \u201cshow\u201d in the list, to filter the table; the site's name opens its page."
     markers = figures.body_map(cat, counts)
-    description = "; ".join(f"{m.name}: {m.count} case{'s' if m.count != 1 else ''}" for m in markers)
+    description = "; ".join(f"{m.number}. {m.name}" + (f": {m.count} case{'s' if m.count != 1 else ''}" if not slug else "")
+                            for m in markers)
     return html_fragment("bodymap.html.j2", markers=markers, url_root=url_root, title=title, caption=caption,
-                         description=description, fig_id=f"bodymap-{slug or 'all'}")
+                         description=description, fig_id=f"bodymap-{slug or 'all'}", counts=not slug, filter=not slug)
 
 
 def swimmer_figure(cat: Catalog, url_root: str) -> Markup:
@@ -372,25 +377,42 @@ def quiz_page(cat: Catalog, topic: str, root: str = "../", number: int = 1) -> s
                   show_objectives=True, number=number, pages=pages, page_path=quiz_page_path, page_size=QUIZ_PAGE_SIZE)
 
 
-FACETS = (  # key, label, where the names live
-    ("drug", "Drug", "drugs"), ("regimen", "Regimen", "regimens"), ("antigen", "Antigen (positive)", "antigens"),
-    ("site", "EM site", "sites"), ("ph", "Philadelphia status", None), ("response", "Best response", None),
+FACETS = (  # key, label, where the names live; several values of one facet are OR-ed, facets AND-ed
+    ("site", "EM site", "sites"), ("drug", "Drug received", "drugs"), ("regimen", "Regimen", "regimens"),
+    ("antigen", "Antigen (positive)", "antigens"), ("ph", "Philadelphia status", None), ("response", "Best response", None),
 )
+PH_LABELS = {"positive": "Ph-positive", "negative": "Ph-negative", "not-reported": "not reported"}
+
+
+def _course(cat: Catalog, slug: str) -> list[dict]:
+    """What happened, in order: each line's response and each transplant where it was given
+    (the facts' story), with the source's other reading where it contradicts itself."""
+    case, facts = cat.cases[slug], cat.facts[slug]
+    steps = []
+    for kind, number in facts.story:
+        if kind == "line":
+            r = facts.responses[number - 1]
+            steps.append({"label": f"L{number}", "value": r.category, "other": r.other.category.value if r.other else None,
+                          "mrd": r.mrd})
+        else:
+            tx = case.transplants[number]
+            steps.append({"label": "allo-HSCT" if tx.kind == "allogeneic" else "auto-HSCT", "value": "", "other": None, "mrd": ""})
+    return steps
 
 
 def _case_row(cat: Catalog, slug: str) -> dict:
-    case = cat.cases[slug]
+    case, facts = cat.cases[slug], cat.facts[slug]
     best = case.best_response()
     category = best[1].response.category if best else None
+    ph = case.diagnosis.philadelphia.value
     return {
         "slug": slug, "title": case.title, "age": case.patient.age, "sex": case.patient.sex.value[0].upper(),
-        "ph": case.diagnosis.philadelphia.value, "sites": cat.case_sites(slug), "regimens": cat.case_regimens(slug),
-        "drugs": direct_drugs(case), "best": best_response(case), "outcome": case.outcome.status,
+        "ph": ph, "ph_label": PH_LABELS.get(ph, ph), "sites": list(facts.sites), "regimens": list(facts.regimens),
+        "drugs": facts.drugs("named"), "course": _course(cat, slug), "outcome": case.outcome.status,
         "rank": category.rank if category else 99,
         "facets": {
-            "drug": cat.case_drugs(slug, notes=False), "regimen": cat.case_regimens(slug),
-            "antigen": cat.positive_antigens(slug), "site": cat.case_sites(slug),
-            "ph": [case.diagnosis.philadelphia.value], "response": [category.value] if category else ["NE"],
+            "drug": facts.received, "regimen": list(facts.regimens), "antigen": list(facts.antigens["positive"]),
+            "site": list(facts.sites), "ph": [ph], "response": [category.value] if category else ["NE"],
         },
     }
 
@@ -404,10 +426,15 @@ def _facets(cat: Catalog, rows: list[dict]) -> list[dict]:
             for value in row["facets"][key]:
                 counts[value] = counts.get(value, 0) + 1
         names = getattr(cat, table) if table else {}
-        options = [(v, names[v].name if v in names else RESPONSE_LABELS.get(v, v) if key == "response" else v, n)
-                   for v, n in counts.items()]
-        if key == "response":
-            options = [(v, f"{v}: {lab}", n) for v, lab, n in options]
+        options = []
+        for v, n in counts.items():
+            if key == "response":
+                name = f"{v}: {RESPONSE_LABELS.get(v, v)}"
+            elif key == "ph":
+                name = PH_LABELS.get(v, v)
+            else:
+                name = names[v].name if v in names else v
+            options.append((v, name, n))
         out.append({"key": key, "label": label, "options": sorted(options, key=lambda o: (-o[2], o[1].lower()))})
     return out
 

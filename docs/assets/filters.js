@@ -1,6 +1,8 @@
-// Case index facets: combinable filters with live counts, sortable columns, state in the URL.
-// Without JavaScript the form stays hidden and the whole table is shown.
-// Subscribed to Material's document$ so it also runs after instant navigation.
+// Case index facets: checkboxes, several values of one facet OR-ed, facets AND-ed, live counts
+// (an option that would leave no case is disabled), sortable columns, the state in the URL
+// (?site=breast&site=skin&drug=...&sort=age&dir=desc). The body map's markers and "show" links
+// filter the table too. The form is in the page, disabled, from the start: enabling it moves
+// nothing. Subscribed to Material's document$ so it also runs after instant navigation.
 (function () {
   "use strict";
 
@@ -8,15 +10,27 @@
     if (form.dataset.ready) return;
     form.dataset.ready = "1";
     const table = document.querySelector("[data-case-table]");
+    if (!table) return;
     const body = table.tBodies[0];
     const rows = Array.from(body.rows);
-    const selects = Array.from(form.querySelectorAll("select[data-facet]"));
-    const status = form.querySelector(".case-filters__count");
+    const boxes = Array.from(form.querySelectorAll("input[data-facet]"));
+    const facets = Array.from(new Set(boxes.map((b) => b.dataset.facet)));
+    const count = document.querySelector("[data-filter-count]");
+    const empty = document.querySelector("[data-filter-empty]");
+    const chosenLabel = form.querySelector("[data-chosen]");
     let sort = { key: null, dir: "asc" };
 
-    const has = (row, key, value) => (row.dataset[key] || "").split(" ").includes(value);
-    const chosen = () => selects.filter((s) => s.value).map((s) => [s.dataset.facet, s.value]);
-    const matches = (row, filters) => filters.every(([k, v]) => has(row, k, v));
+    const values = (row, key) => (row.dataset[key] || "").split(" ").filter(Boolean);
+    function chosen() {
+      const out = {};
+      boxes.forEach((b) => { if (b.checked) (out[b.dataset.facet] = out[b.dataset.facet] || []).push(b.value); });
+      return out;
+    }
+    // OR within a facet, AND across facets; `skip` leaves one facet out (for its own counts).
+    function matches(row, filters, skip) {
+      return Object.entries(filters).every(([key, wanted]) =>
+        key === skip || wanted.some((v) => values(row, key).includes(v)));
+    }
 
     function apply() {
       const filters = chosen();
@@ -26,16 +40,22 @@
         row.hidden = !ok;
         if (ok) shown += 1;
       });
-      // Each option's count: cases matching the other facets plus this option.
-      selects.forEach((select) => {
-        const others = filters.filter(([k]) => k !== select.dataset.facet);
-        Array.from(select.options).forEach((option) => {
-          if (!option.value) return;
-          const n = rows.filter((r) => matches(r, others) && has(r, select.dataset.facet, option.value)).length;
-          option.textContent = `${option.dataset.label} (${n})`;
-        });
+      // An option's count: the cases it would show, given the other facets' choices.
+      boxes.forEach((box) => {
+        const key = box.dataset.facet;
+        const n = rows.filter((r) => matches(r, filters, key) && values(r, key).includes(box.value)).length;
+        box.parentElement.querySelector("[data-n]").textContent = `(${n})`;
+        box.disabled = n === 0 && !box.checked;
+        box.parentElement.classList.toggle("case-filters__option--none", box.disabled);
       });
-      status.textContent = `Showing ${shown} of ${rows.length} cases.`;
+      const picked = Object.values(filters).reduce((a, v) => a + v.length, 0);
+      chosenLabel.textContent = picked ? `(${picked} chosen)` : "";
+      count.textContent = picked ? `Showing ${shown} of ${rows.length} cases.` : `All ${rows.length} cases.`;
+      empty.hidden = shown !== 0;
+      document.querySelectorAll(".bodymap__marker[data-filter-site]").forEach((m) => {
+        if ((filters.site || []).includes(m.dataset.filterSite)) m.setAttribute("aria-current", "true");
+        else m.removeAttribute("aria-current");
+      });
       saveState();
     }
 
@@ -56,24 +76,45 @@
 
     function saveState() {
       const params = new URLSearchParams();
-      chosen().forEach(([k, v]) => params.set(k, v));
+      Object.entries(chosen()).forEach(([k, vs]) => vs.forEach((v) => params.append(k, v)));
       if (sort.key) { params.set("sort", sort.key); params.set("dir", sort.dir); }
       const query = params.toString();
-      history.replaceState(history.state, "", location.pathname + (query ? "?" + query : "") + location.hash);
+      const address = location.pathname + (query ? "?" + query : "") + location.hash;
+      if (address !== location.pathname + location.search + location.hash) history.replaceState(history.state, "", address);
     }
 
     function loadState() {
       const params = new URLSearchParams(location.search);
-      selects.forEach((s) => {
-        const v = params.get(s.dataset.facet);
-        s.value = v && Array.from(s.options).some((o) => o.value === v) ? v : "";
-      });
+      boxes.forEach((b) => { b.checked = params.getAll(b.dataset.facet).includes(b.value); });
       if (params.get("sort")) sortBy(params.get("sort"), params.get("dir") === "desc" ? "desc" : "asc");
     }
 
-    selects.forEach((s) => s.addEventListener("change", apply));
-    form.addEventListener("reset", () => setTimeout(apply, 0));
+    function clear() {
+      boxes.forEach((b) => { b.checked = false; });
+      apply();
+    }
+
+    // A site chosen on the body map: toggle it in the filter and bring the table into view.
+    function pickSite(site) {
+      const box = boxes.find((b) => b.dataset.facet === "site" && b.value === site);
+      if (!box) return;
+      box.checked = !box.checked;
+      apply();
+      (table.closest(".md-typeset__scrollwrap") || table).scrollIntoView({ block: "start" });
+    }
+    document.querySelectorAll("[data-filter-site]").forEach((link) => {
+      link.addEventListener("click", (event) => {
+        event.preventDefault();
+        event.stopPropagation();  // not a page change for Material's instant navigation
+        pickSite(link.dataset.filterSite);
+      });
+    });
+
+    boxes.forEach((b) => b.addEventListener("change", apply));
+    form.addEventListener("reset", (e) => { e.preventDefault(); clear(); });
     form.addEventListener("submit", (e) => e.preventDefault());
+    const clearButton = empty && empty.querySelector("[data-filter-clear]");
+    if (clearButton) clearButton.addEventListener("click", () => { clear(); form.querySelector("summary").focus(); });
     table.querySelectorAll("th[data-sort-key] button").forEach((button) => {
       button.addEventListener("click", () => {
         const key = button.parentElement.dataset.sortKey;
@@ -82,9 +123,10 @@
       });
     });
 
-    form.hidden = false;
     loadState();
     apply();
+    if (Object.keys(chosen()).length) form.querySelector("details").open = true;
+    form.querySelector("[data-filter-fields]").disabled = false;
   }
 
   function init() {
