@@ -104,6 +104,7 @@ def test_progress_survives_reload_and_instant_navigation(page, base_url, quiz_ca
     assert first.locator(".quiz-feedback").inner_text().startswith("Correct.")
     assert second.locator(".quiz-feedback").inner_text().startswith("Not quite")
     assert first.locator(f"[id='{choices(first)['right']}']").is_checked()
+    assert first.locator(".quiz-feedback").get_attribute("aria-live") == "polite"  # live once restored
 
     # Instant navigation (no reload): to the quiz bank, which shows the progress, and back.
     page.evaluate("window.__sameDocument = true")
@@ -214,6 +215,11 @@ def test_mixed_quiz_draws_across_the_bank_and_keeps_its_questions(page, base_url
     questions = _mixed_questions(page)
     if total > 5:
         assert ids[0] not in [questions.nth(i).get_attribute("id") for i in range(questions.count())]
+    # The bank page forgets everything on request.
+    page.goto(base_url + "quiz/")
+    page.get_by_role("button", name="Forget all my answers").click()
+    assert page.locator('[data-quiz-progress=""]').inner_text() == f"Your progress overall: none of {total} answered yet."
+    assert stored(page) == {}
 
 
 def test_mixed_quiz_on_one_topic(page, base_url, catalog):

@@ -192,6 +192,12 @@
     }));
 
     update();
+    // Live regions only now: restoring saved answers above is not read out on every page load.
+    quiz.querySelectorAll(".quiz-feedback, .quiz-score").forEach((node) => {
+      node.setAttribute("role", "status");
+      node.setAttribute("aria-live", "polite");
+      node.setAttribute("aria-atomic", "true");
+    });
   }
 
   // ---- the quiz bank: progress per topic and overall ---------------------------------
@@ -341,9 +347,6 @@
     check.hidden = true;
     actions.append(check);
     const feedback = element("div", "quiz-feedback");
-    feedback.setAttribute("role", "status");
-    feedback.setAttribute("aria-live", "polite");
-    feedback.setAttribute("aria-atomic", "true");
     const details = element("details", "quiz-answer");
     details.append(element("summary", "", "Answer and explanations"));
     q.options.forEach((o) => {
