@@ -12,7 +12,8 @@ shown in an order that is
   case and the question id (SHA-256, never Python's salted ``hash()``), so every build gives the
   same order, the no-JS answer block and the printed key always match the radios, and a
   reader's saved answer still points at the same option;
-- *independent*: nothing depends on other cases, so adding a case never reorders another.
+- *independent*: nothing depends on other cases, so adding a case never reorders another, and
+  a question added at the end of a case leaves the case's earlier questions as they were.
 
 Why not let authors order options and have the validator enforce balance: authors would have to
 juggle positions across the bank every time they add a question, and a rule they can satisfy
@@ -21,8 +22,8 @@ id and the option's place in the YAML), so the distractors' order carries no cue
 
 **Length cue** (``length_cue``): a question warns when its key is strictly the longest option
 *and* longer than 1.5 times the mean length of the distractors. The first half alone would
-flag questions whose options are all about the same length; the second alone would flag a
-key that is long only because every option is. Lengths are counted in characters of the
+flag keys only a character or two longer than the rest; the second alone would flag a long
+key even when a distractor is longer still, so that the key does not stand out. Lengths are counted in characters of the
 visible text (whitespace collapsed).
 """
 
@@ -42,7 +43,7 @@ MAX_POSITION_SHARE = 0.30   # no position may hold more of the bank's keys than 
 MAX_KEY_LONGEST_SHARE = 1 / 3
 
 # Some explanations open with a verdict of their own ("Correct. ..."); the page adds the verdict.
-_VERDICT = re.compile(r"^\s*(?:correct|incorrect|right|wrong|not (?:the best answer|quite))\s*[.:!—–-]\s*", re.I)
+_VERDICT = re.compile(r"^\s*(?:correct|incorrect|right|wrong|not (?:the best answer|quite))(?:\s*[.:!]|\s+[—–-])\s*", re.I)
 
 
 def _digest(text: str) -> int:
@@ -145,12 +146,18 @@ def shown_case(slug: str, case) -> list[ShownQuestion]:
 _SHOWN: dict[str, tuple[object, dict[str, ShownQuestion]]] = {}
 
 
-def shown(slug: str, case, question_id: str) -> ShownQuestion:
-    """One question as shown (templates call this); each case is worked out once per catalog."""
+def _shown_by_id(slug: str, case) -> dict[str, ShownQuestion]:
+    # Worked out once per case object: the pages and the data files of one build share it,
+    # and a rebuild (new catalog, new case objects) works it out afresh.
     cached = _SHOWN.get(slug)
     if cached is None or cached[0] is not case:
         cached = _SHOWN[slug] = (case, {q.id: q for q in shown_case(slug, case)})
-    return cached[1][question_id]
+    return cached[1]
+
+
+def shown(slug: str, case, question_id: str) -> ShownQuestion:
+    """One question as shown (templates call this)."""
+    return _shown_by_id(slug, case)[question_id]
 
 
 # ---- item-writing checks -------------------------------------------------------------------
@@ -234,7 +241,7 @@ def data_files(cat, topics: dict[str, str]) -> list[tuple[str, str]]:
     order = list(topics)
     index_rows, files = [], []
     for slug, case in cat.cases.items():
-        questions = shown_case(slug, case)
+        questions = list(_shown_by_id(slug, case).values())
         if not questions:
             continue
         counts = Counter(q.topic for q in questions)

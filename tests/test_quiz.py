@@ -122,6 +122,8 @@ def test_explanations_lose_their_own_verdict_only():
     assert quiz.clean_explanation("Correct: it is.") == "It is."
     assert quiz.clean_explanation("Not the best answer: too late.") == "Too late."
     assert quiz.clean_explanation("Correctly timed biopsy.") == "Correctly timed biopsy."
+    assert quiz.clean_explanation("Right-sided lesions are rarer.") == "Right-sided lesions are rarer."
+    assert quiz.clean_explanation("Wrong — the marrow was clear.") == "The marrow was clear."
 
 
 def test_fingerprint_follows_the_wording():
@@ -250,3 +252,16 @@ def test_mixed_quiz_page_and_bank_progress_markup(site, catalog):
     assert mixed.select_one("[data-quiz-mixed][data-bank]")
     assert mixed.find("noscript")
     assert not mixed.select("[data-pagefind-body]")  # the page is out of the search index
+
+
+def test_topic_pages_number_their_questions_and_end_with_the_key(site, catalog):
+    from macros.render import quiz_page_path, quiz_pages
+    for topic, count in quiz_pages(catalog).items():
+        for number in range(1, count + 1):
+            soup = html(site, quiz_page_path(topic, number).removesuffix(".md").removesuffix("/index"))
+            forms = _page_questions(soup)
+            assert {f["data-topic"] for f in forms} <= {topic}
+            numbers = [f.select_one(".quiz-number").get_text(strip=True) for f in forms]
+            assert numbers == [f"Question {i}." for i in range(1, len(forms) + 1)]
+            keys = [f.select_one("details .quiz-explanation[data-correct]")["data-letter"] for f in forms]
+            assert [li.find("strong").get_text(strip=True) for li in soup.select("article .quiz-key-list li")] == keys
