@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Write the JSON Schemas of the case and reference files to schema/ (from the models).
 
-    python scripts/schema.py           # write schema/*.schema.json
-    python scripts/schema.py --check   # exit 1 if the committed files are out of date
+    .venv/bin/python scripts/schema.py           # write schema/*.schema.json
+    .venv/bin/python scripts/schema.py --check   # exit 1 if the committed files are out of date
+
+Run it after adding a reference entry: the schemas list every id, so that editors complete them.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from macros.schema import dumps, schemas  # noqa: E402
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="only compare; exit 1 when a file differs")
+    parser.add_argument("--root", type=Path, default=ROOT, help="project folder (default: this checkout)")
     args = parser.parse_args(argv)
-    folder = ROOT / "schema"
+    folder = args.root / "schema"
     stale = []
-    for name, schema in schemas().items():
+    current = schemas(args.root)
+    for name, schema in current.items():
         path = folder / name
         text = dumps(schema)
         if path.exists() and path.read_text(encoding="utf-8") == text:
@@ -33,9 +37,9 @@ def main(argv: list[str] | None = None) -> int:
             folder.mkdir(exist_ok=True)
             path.write_text(text, encoding="utf-8")
     if args.check and stale:
-        print(f"out of date: {', '.join(stale)}; run `python scripts/schema.py`", file=sys.stderr)
+        print(f"out of date: {', '.join(stale)}; run `.venv/bin/python scripts/schema.py`", file=sys.stderr)
         return 1
-    print(f"{'wrote' if stale and not args.check else 'up to date:'} {', '.join(stale) or len(schemas())} schema file(s)")
+    print(f"{'wrote' if stale and not args.check else 'up to date:'} {', '.join(stale) or len(current)} schema file(s)")
     return 0
 
 

@@ -7,7 +7,7 @@
 
 Prints one line per problem, `file:line: field.path: message`, errors first, then warnings.
 
-Warnings fail, exactly as `mkdocs build --strict` fails on them: the exit status is 1 when
+Warnings fail, exactly as `.venv/bin/mkdocs build --strict` fails on them: the exit status is 1 when
 there is an error or an unacknowledged warning, 0 otherwise. A warning flags something a
 person has to decide about (an initial, an institution, a CARE item the case does not
 cover). Fix it, or, once reviewed, acknowledge it in the case's `acknowledged:` list with the
@@ -28,7 +28,8 @@ sys.path.insert(0, str(ROOT))  # runnable without installing the package
 
 from macros.checking import check_all  # noqa: E402
 from macros.kinds import KINDS  # noqa: E402
-from macros.load import LoadError, load_file  # noqa: E402
+from macros.load import LoadError, Problem, load_file  # noqa: E402
+from macros.schema import dumps, schemas  # noqa: E402
 
 LISTS = [kind.folder for kind in KINDS]  # drugs, regimens, antigens, sites, glossary
 OTHER_NAMES = ("abbreviations", "brand_names", "aliases")
@@ -57,9 +58,25 @@ def list_ids(root: Path, folder: str) -> int:
     return 0
 
 
+def stale_schemas(root: Path) -> list[Problem]:
+    """The editors' schemas list the reference ids: after a new entry they must be written again
+    (CI compares them too). Only where the project keeps them (a schema/ folder)."""
+    folder = root / "schema"
+    if not folder.is_dir():
+        return []
+    try:
+        current = schemas(root)
+    except Exception:  # noqa: BLE001 - broken reference data is reported by the checks above
+        return []
+    stale = [name for name, schema in current.items()
+             if not (folder / name).exists() or (folder / name).read_text(encoding="utf-8") != dumps(schema)]
+    return [Problem(f"schema/{name}", 1, (), "out of date with reference/ or the models (a new id?): "
+                    "run .venv/bin/python scripts/schema.py") for name in stale]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=(
-        "Warnings fail, as in `mkdocs build --strict`: fix each one, or acknowledge it in the "
+        "Warnings fail, as in `.venv/bin/mkdocs build --strict`: fix each one, or acknowledge it in the "
         "case's `acknowledged:` list with a reason."))
     parser.add_argument("files", nargs="*", type=Path, help="case files to check (default: all in cases/)")
     parser.add_argument("--root", type=Path, default=ROOT, help="project folder (default: this checkout)")
@@ -82,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{f}:1: (file): no such file", file=sys.stderr)
         return 1
     _, checked, problems = check_all(root, files, jobs=args.jobs)
+    problems += stale_schemas(root)
     errors = [p for p in problems if not p.warning]
     warnings = [p for p in problems if p.warning]
     for p in errors:
@@ -99,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - start
     if errors or warnings:
         print(f"{len(errors)} error(s), {len(warnings)} warning(s): not valid"
-              + ("; warnings fail as in `mkdocs build --strict`: fix each one, or acknowledge it "
+              + ("; warnings fail as in `.venv/bin/mkdocs build --strict`: fix each one, or acknowledge it "
                  "in the case's `acknowledged:` list with a reason" if warnings else ""), file=sys.stderr)
         return 1
     print(f"{len(checked)} case(s) and the reference data are valid (0 warning(s), {elapsed:.2f} s)")

@@ -9,7 +9,9 @@ from __future__ import annotations
 import enum
 import importlib.util
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 import typing
@@ -332,3 +334,151 @@ def test_contributing_guide_covers_every_case_field_and_the_commands():
             assert f"`{info.alias or name}`" in row, f"CONTRIBUTING.md: reference/{stem}.yml row lacks `{name}`"
     template = (ROOT / ".github" / "pull_request_template.md").read_text(encoding="utf-8")
     assert template.count("- [ ]") >= 8 and "scripts/validate.py" in template
+
+
+# ------------------------------------------------- case seven, as CI sees it
+
+NEW_DRUG = """
+zz-examplumab:
+  name: Examplumab
+  abbreviations: [EXM]
+  class: synthetic test antibody
+  mechanism: A made-up antibody that exists only in this test, to show that a new drug works end to end.
+  sources: [test fixture]
+"""
+NEW_SITE = """
+zz-example-gland:
+  name: Example gland
+  aliases: [example glandular]
+  region: head-and-neck
+  description: A made-up site that exists only in this test.
+  map: [100, 40]
+"""
+
+
+def seventh_case() -> str:
+    """A valid case with a new drug and a new site, quiz ids of its own (any corpus: nothing clashes)."""
+    from test_load import BASE
+    from test_validate import ACK
+    from conftest import quiz_yaml
+    text = BASE.replace("drug: inotuzumab-ozogamicin", "drug: zz-examplumab").replace("site: skin", "site: zz-example-gland")
+    return text + quiz_yaml("zz-seventh") + ACK
+
+
+def run(*args, cwd=ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def test_a_seventh_case_with_a_new_drug_and_a_new_site_passes_validate_and_the_strict_build(tmp_path):
+    from conftest import copy_project, run_build
+    project = copy_project(tmp_path / "project")
+    shutil.copytree(ROOT / "schema", project / "schema")
+    before = len(list((project / "cases").glob("*.yml")))
+    for name, entry in (("drugs", NEW_DRUG), ("sites", NEW_SITE)):
+        path = project / "reference" / f"{name}.yml"
+        path.write_text(path.read_text(encoding="utf-8") + entry, encoding="utf-8")
+    case = project / "cases" / "zz-synthetic-seventh-case.yml"
+    case.write_text(seventh_case(), encoding="utf-8")
+
+    # Before the schemas are regenerated, validate.py says so (CI compares them too).
+    stale = run(ROOT / "scripts" / "validate.py", "--root", project)
+    assert stale.returncode == 1 and "run .venv/bin/python scripts/schema.py" in stale.stderr, stale.stderr
+    assert run(ROOT / "scripts" / "schema.py", "--root", project).returncode == 0
+    case_schema = json.loads((project / "schema" / "case.schema.json").read_text(encoding="utf-8"))
+    assert "zz-examplumab" in json.dumps(case_schema) and "zz-example-gland" in json.dumps(case_schema)
+
+    every = run(ROOT / "scripts" / "validate.py", "--root", project)
+    assert every.returncode == 0, every.stderr
+    assert f"{before + 1} case(s) and the reference data are valid" in every.stdout
+    named = run(ROOT / "scripts" / "validate.py", "--root", project, case)
+    assert named.returncode == 0, named.stderr
+    assert "cases/zz-synthetic-seventh-case.yml: CARE" in named.stdout
+
+    built = run_build(project, tmp_path / "site")
+    assert built.returncode == 0, built.stderr[-3000:]
+    site = tmp_path / "site"
+    page = (site / "cases" / "zz-synthetic-seventh-case" / "index.html").read_text(encoding="utf-8")
+    assert "Examplumab" in page and "Example gland" in page
+    for folder, entry in (("drugs", "zz-examplumab"), ("sites", "zz-example-gland")):
+        listing = (site / folder / entry / "index.html").read_text(encoding="utf-8")
+        assert "zz-synthetic-seventh-case" in listing, f"/{folder}/{entry}/ does not list the new case"
+
+
+def test_one_validate_run_reports_every_problem_in_a_file_at_once(empty_project):
+    """Schema errors and the checks that need the rest of the case valid (two correct options,
+    an unknown id) come out together, not in waves."""
+    text = seventh_case().replace("zz-examplumab", "inotuzamab").replace("zz-example-gland", "skin")
+    text = text.replace("  age: 40", "  age: old")
+    one_option = "          - {text: Option 1, explanation: Why 1.}"
+    assert one_option in text
+    text = text.replace(one_option, "          - {text: Option 1, explanation: Why 1., correct: true}", 1)
+    path = empty_project / "cases" / "f.yml"
+    path.write_text(text, encoding="utf-8")
+    result = run(ROOT / "scripts" / "validate.py", "--root", empty_project, path)
+    assert result.returncode == 1
+    lines = [l for l in result.stderr.splitlines() if l.startswith("cases/f.yml:")]
+    assert any("patient.age: 'old' is not a whole number" in l for l in lines), result.stderr
+    assert any("unknown drug 'inotuzamab' (did you mean 'inotuzumab-ozogamicin'?)" in l for l in lines), result.stderr
+    assert any("objectives[0].questions[0]" in l and "exactly one correct option" in l for l in lines), result.stderr
+
+
+# ------------------------------------------------ commands, as printed
+
+COMMAND = re.compile(r"(?P<prefix>[\w./\\-]*?)(?P<command>\bpython3? (?:-m \w+ )?scripts/\w+\.py|\bmkdocs (?:serve|build))")
+
+
+def printed_commands(text: str) -> list[tuple[str, str]]:
+    return [(m.group("prefix"), m.group(0)) for m in COMMAND.finditer(text)]
+
+
+def test_every_printed_command_runs_as_printed_after_the_readme_setup(empty_project):
+    """The README installs into .venv without activating it: `python` lacks the packages and
+    `mkdocs` is not on the PATH, so every command shown to a contributor starts with .venv/bin/."""
+    result = new_case(empty_project, *CITATION)
+    texts = {
+        "new_case.py output": result.stdout,
+        "scaffold": (empty_project / "cases" / "smith-2021-case-1-orbit.yml").read_text(encoding="utf-8"),
+        "PR template": (ROOT / ".github" / "pull_request_template.md").read_text(encoding="utf-8"),
+        "CONTRIBUTING.md": (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8"),
+    }
+    for script in ("validate.py", "new_case.py", "schema.py", "ci_report.py"):
+        texts[f"scripts/{script}"] = (ROOT / "scripts" / script).read_text(encoding="utf-8")
+    texts["validate.py --help"] = run(ROOT / "scripts" / "validate.py", "--help").stdout
+    found = 0
+    for where, text in texts.items():
+        for prefix, command in printed_commands(text):
+            found += 1
+            assert prefix in (".venv/bin/",), f"{where}: {prefix + command!r} does not start with .venv/bin/"
+    assert found >= 10
+    assert all(printed_commands(texts[w]) for w in ("new_case.py output", "scaffold", "PR template", "CONTRIBUTING.md"))
+
+
+def test_the_documented_commands_run(tmp_path):
+    for args in (("scripts/validate.py", "--list", "drugs"), ("scripts/validate.py", "--help"),
+                 ("scripts/schema.py", "--check"), ("scripts/new_case.py", "--help")):
+        result = run(*args)
+        assert result.returncode == 0, f"{args}: {result.stderr}"
+    assert (ROOT / ".venv" / "bin" / "mkdocs").exists() or "CI" in os.environ
+
+
+def test_validate_list_prints_every_id_with_its_name():
+    catalog = load_catalog(ROOT)
+    for kind in KINDS:
+        result = run(ROOT / "scripts" / "validate.py", "--list", kind.folder)
+        assert result.returncode == 0, result.stderr
+        ids = [line.split()[0] for line in result.stdout.splitlines()]
+        assert ids == list(getattr(catalog, kind.folder)), kind.folder
+        first_id, first = next(iter(getattr(catalog, kind.folder).items()))
+        assert (getattr(first, "name", None) or first.expansion) in result.stdout.splitlines()[0]
+
+
+def test_same_rules_read_the_same_everywhere(scaffold):
+    """2-4 learning objectives and the age rule: one wording in docs, scaffold, schema and model."""
+    from macros.field_help import age_rule, objectives_rule
+    from macros.model import OBJECTIVES
+    assert objectives_rule() == f"{OBJECTIVES[0]}–{OBJECTIVES[1]} learning objectives" == "2–4 learning objectives"
+    assert age_rule() == "age 0–89 (ages over 89 not shown)"
+    schema = (ROOT / "schema" / "case.schema.json").read_text(encoding="utf-8")
+    for text in (scaffold.read_text(encoding="utf-8"), (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8"), schema):
+        assert objectives_rule() in text and age_rule() in text
+    assert objectives_rule() in (ROOT / ".github" / "pull_request_template.md").read_text(encoding="utf-8")

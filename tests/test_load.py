@@ -166,11 +166,11 @@ def test_unknown_drug_did_you_mean(empty_project):
 
 
 def test_unknown_site_antigen_regimen(empty_project):
-    text = (MINIMAL.replace("site: skin", "site: skn").replace("positive: [cd19, cd22]", "positive: [cd19, CD22+]")
+    text = (MINIMAL.replace("site: skin", "site: skn").replace("positive: [cd19, cd22]", "positive: [cd19, calla]")
             .replace("    drugs:\n", "    regimen: hyper-cvd\n    drugs:\n"))
     write_case(empty_project, "refs.yml", text)
     assert problems(empty_project) == [
-        "cases/refs.yml:17: diagnosis.immunophenotype[0].positive[1]: unknown antigen 'CD22+' (did you mean 'cd22'?)",
+        "cases/refs.yml:17: diagnosis.immunophenotype[0].positive[1]: unknown antigen 'calla' (did you mean 'cd10'?)",
         "cases/refs.yml:19: em_sites[0].site: unknown site 'skn' (did you mean 'skin'?)",
         "cases/refs.yml:27: treatment[0].regimen: unknown regimen 'hyper-cvd' (did you mean 'hyper-cvad'?)",
     ]
@@ -186,7 +186,7 @@ def test_unknown_id_without_close_match_says_where_to_add_it(empty_project):
 def test_bad_file_name(empty_project):
     write_case(empty_project, "Bad_Name.yml", MINIMAL)
     assert problems(empty_project) == [
-        "cases/Bad_Name.yml:1: (file): file name 'Bad_Name' is not a slug: use lower-case letters, digits and hyphens"
+        "cases/Bad_Name.yml:1: (file): file name: 'Bad_Name' is not a slug: use lower-case letters, digits and single hyphens (at most 80 characters)"
     ]
 
 
