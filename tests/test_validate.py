@@ -96,7 +96,7 @@ def test_warnings_are_separate_and_can_be_acknowledged(empty_project, name, old,
     path = empty_project / "cases" / "w.yml"
     path.write_text(CLEAN.replace(old, new, 1))
     result = run_validate(empty_project, path)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # an unacknowledged warning fails, as in the strict build
     warning = [line for line in result.stderr.splitlines() if line.startswith("warning: cases/w.yml:11: presentation.text:")]
     assert len(warning) == 1 and f"'{match}'" in warning[0] and check in warning[0]
     path.write_text(CLEAN.replace(old, new, 1) + f"  - {{check: '{check}', match: '{match}', reason: reviewed}}\n")
@@ -108,7 +108,7 @@ def test_optional_care_item_missing_is_a_warning(empty_project):
     path = empty_project / "cases" / "c.yml"
     path.write_text(MINIMAL)
     result = run_validate(empty_project, path)
-    assert result.returncode == 0
+    assert result.returncode == 1  # an unacknowledged warning fails, as in the strict build
     assert ("warning: cases/c.yml:1: (file): CARE item 'Patient perspective' is not covered "
             "(if the source does not report it, acknowledge it: check care:patient-perspective)") in result.stderr.splitlines()
 
