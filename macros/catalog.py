@@ -8,6 +8,8 @@ pages only read.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,6 +105,28 @@ def data_stamp(root: Path) -> tuple:
 
 
 _cache: dict[Path, tuple[tuple, Catalog]] = {}
+
+
+def has_catalog(root: Path | str) -> bool:
+    return Path(root).resolve() in _cache
+
+
+@contextlib.contextmanager
+def paused_collector():
+    """For the build (pages.py), around loading the catalog: a million-odd objects that live for
+    the whole build and hold no cycles. Left to the cyclic collector, every full collection
+    re-scans them (loading 5,000 cases took 32 s instead of 19). So no collection while loading,
+    then everything alive is frozen out of later scans; a `serve` rebuild unfreezes first, so the
+    previous catalog is freed as usual."""
+    gc.unfreeze()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.freeze()
 
 
 def current_catalog(root: Path | str) -> Catalog:

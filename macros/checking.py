@@ -21,6 +21,7 @@ from .kinds import BY_FOLDER, KINDS
 from .load import Document, LoadError, Loc, Problem, load_file
 from .messages import messages
 from .model import Case, slug_problem
+from .quiz import length_cue
 from .suggest import suggest
 
 # Where ids are used, as paths into the raw data ("*" = every item or key). They are checked on
@@ -39,7 +40,7 @@ CASE_REFS = [
 ]
 REFERENCE_REFS = {
     "drugs": [(("*", "targets", "*"), "antigen")],
-    "regimens": [(("*", "drugs", "*"), "drug"), (("*", "components", "*", "drug"), "drug")],
+    "regimens": [(("*", "components", "*", "drug"), "drug")],
 }
 NOT_CASES = (".gitkeep", "README.md")  # files in cases/ that are not case files
 
@@ -170,10 +171,25 @@ def check_case_file(path: Path, root: Path, reference: dict[str, dict], keep: bo
     if case is None:
         return out
     out.problems.extend(check_case(case, doc))
+    out.problems.extend(_quiz_warnings(case, doc))
     out.care = care_items(case)
     if keep:
         out.case = case
     return out
+
+
+def _quiz_warnings(case: Case, doc: Document) -> list[Problem]:
+    """Item-writing warnings (quiz.py), acknowledged per question: {check: "quiz:length-cue", match: <question id>}."""
+    acknowledged = {(a.check, a.match) for a in case.acknowledged}
+    found = []
+    for i, objective in enumerate(case.objectives):
+        for j, question in enumerate(objective.questions):
+            cue = length_cue(question)
+            if cue and ("quiz:length-cue", question.id) not in acknowledged:
+                found.append(doc.problem(("objectives", i, "questions", j, "options"),
+                                         f"{cue} (if it must be so, acknowledge it: check quiz:length-cue, match '{question.id}')",
+                                         warning=True))
+    return found
 
 
 def _rel(path: Path, root: Path) -> str:

@@ -123,10 +123,10 @@ def case_facts(slug: str, case: Case, regimens: dict[str, Regimen]) -> CaseFacts
 
 def _story(case: Case) -> tuple[tuple[str, int], ...]:
     """Lines and transplants in the order they happened: a transplant right after the line it
-    followed (``after_line``); one the data does not place comes after the last line."""
+    followed (``after_line``)."""
     placed: dict[int, list[int]] = {}
     for i, tx in enumerate(case.transplants):
-        placed.setdefault(tx.after_line or len(case.treatment), []).append(i)
+        placed.setdefault(tx.after_line, []).append(i)
     out: list[tuple[str, int]] = []
     for number in range(1, len(case.treatment) + 1):
         out.append(("line", number))

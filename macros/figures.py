@@ -64,18 +64,23 @@ class Step:
     kind: str  # "line", "transplant", "outcome"
 
 
-def journey(cat: Catalog, case: Case) -> list[Step]:
+def journey(cat: Catalog, slug: str) -> list[Step]:
     """The case's treatment in order, one step per line, transplant and the outcome."""
-    steps = []
-    for number, line in enumerate(case.treatment, 1):
+    case, steps = cat.cases[slug], []
+    for kind, n in cat.facts[slug].story:  # in the order they happened
+        if kind == "transplant":
+            tx = case.transplants[n]
+            steps.append(Step(f"{tx.kind.capitalize()} transplant", f"Donor: {tx.donor}", _when(tx.month, tx.when), "transplant"))
+            continue
+        line = case.treatment[n - 1]
         parts = ([cat.regimens[line.regimen].name] if line.regimen else []) + [cat.drugs[u.drug].name for u in line.drugs]
         parts += line.other
         response = line.response.category.value
         if line.response.mrd != MRD.not_reported:
             response += f", MRD-{line.response.mrd.value}"
-        steps.append(Step(f"Line {number}: " + ", ".join(parts), response, _when(line.month, line.when), "line"))
-    for tx in case.transplants:
-        steps.append(Step(f"{tx.kind.capitalize()} transplant", f"Donor: {tx.donor}", _when(tx.month, tx.when), "transplant"))
+        if line.response.other_reading is not None:
+            response += f" (or {line.response.other_reading.category.value})"
+        steps.append(Step(f"Line {n}: " + ", ".join(parts), response, _when(line.month, line.when), "line"))
     steps.append(Step("Outcome", case.outcome.status, case.outcome.follow_up or "at the time of the report", "outcome"))
     return steps
 
@@ -102,7 +107,7 @@ def swimmer(cat: Catalog, limit: int = SWIMMER_LANES) -> tuple[list[Lane], float
     ``limit`` cases followed longest, in catalogue order; and how many cases were left out."""
     lanes = []
     for slug, case in cat.cases.items():
-        lane = Lane(slug, case.title)
+        lane = Lane(slug, case.title, wrap(case.title))
         for number, line in enumerate(case.treatment, 1):
             if line.month is not None:
                 lane.events.append((line.month, "line", f"line {number} ({line.response.category.value})"))

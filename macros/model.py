@@ -106,8 +106,8 @@ class Model(BaseModel):
 class Reference(Model):
     """What every reference entry records about where its statements come from."""
 
-    sources: list[Short] = Field([], description="labels, guidelines or papers (with year) the entry was checked against")
-    reviewed: Reviewed | None = Field(None, description="the month the entry was last reviewed against its sources, YYYY-MM")
+    sources: list[Short] = Field(min_length=1, description="labels, guidelines or papers (with year) the entry was checked against")
+    reviewed: Reviewed = Field(description="the month the entry was last reviewed against its sources, YYYY-MM")
 
 
 class Drug(Reference):
@@ -136,13 +136,12 @@ class Regimen(Reference):
     name: Short
     aliases: list[Short] = []
     components: list[Component] = Field([], description="component drugs with route and phase; empty when no source lists them")
-    drugs: list[Slug] = Field([], description="deprecated: use components")
     description: Text
 
     @property
     def drug_ids(self) -> list[str]:
         """Each component drug once, in order."""
-        return list(dict.fromkeys([c.drug for c in self.components] + list(self.drugs)))
+        return list(dict.fromkeys(c.drug for c in self.components))
 
 
 class Antigen(Reference):
@@ -280,7 +279,7 @@ Route = Literal["intravenous", "subcutaneous", "oral", "intrathecal", "intramusc
 
 class DrugUse(Model):
     drug: Slug
-    dose: Short | None = Field(None, description=f"the dose as printed in the source, or '{NOT_STATED}'")
+    dose: Short = Field(description=f"the dose as printed in the source, or '{NOT_STATED}'")
     route: Route | None = Field(None, description="where the source says it")
     schedule: Short | None = None
 
@@ -325,7 +324,7 @@ class Transplant(Model):
     kind: Literal["allogeneic", "autologous"]
     when: Short
     month: Month | None = None
-    after_line: LineNumber | None = Field(None, description="the treatment line it followed, counted from 1")
+    after_line: LineNumber = Field(description="the treatment line it followed, counted from 1")
     donor: Short
     conditioning: list[DrugUse] = []
     conditioning_note: Short | None = None
@@ -418,7 +417,7 @@ class Credits(Model):
 class Acknowledgement(Model):
     """A reviewed warning: the check's code, the text it matched (or none: the whole check), and why it is fine."""
 
-    check: Annotated[str, StringConstraints(pattern=r"^(deid|care):[a-z-]+$")]
+    check: Annotated[str, StringConstraints(pattern=r"^(deid|care|quiz):[a-z-]+$")]
     match: Short | None = None
     reason: Text
 
@@ -429,7 +428,7 @@ OBJECTIVES = (2, 4)  # learning objectives per case: the one rule, read by docs,
 class Case(Model):
     title: Short
     summary: Text
-    credits: Credits | None = None
+    credits: Credits
     source: Source
     patient: Patient
     presentation: Presentation
@@ -459,8 +458,6 @@ class Case(Model):
             return transplants
         problems = []
         for i, tx in enumerate(transplants):
-            if tx.after_line is None:
-                continue
             if tx.after_line > len(lines):
                 problems.append(((i, "after_line"), f"the case has {len(lines)} treatment line(s); after_line counts them from 1"))
                 continue

@@ -8,6 +8,7 @@ carries only a macro call, so contributor text is never parsed as Jinja.
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from macros.catalog import Catalog, CatalogError, current_catalog, get_catalog
+from macros.catalog import Catalog, CatalogError, current_catalog, get_catalog, has_catalog, paused_collector
 from macros import opendata
 from macros.kinds import PAGE_KINDS
 from macros.render import mixed_quiz_page, quiz_data_files, quiz_page_path, quiz_pages
@@ -63,14 +64,46 @@ def _root(config) -> Path:
     return Path(config.config_file_path).parent
 
 
+# `mkdocs serve` state. A rebuild with bad data keeps the last good catalog and shows the
+# problems on every page until the next good save; `mkdocs build` stops instead.
+_serving = False
+_problems: list[str] = []
+_code_stamp: dict[str, int] = {}
+
+
+def on_startup(command, dirty):
+    global _serving
+    _serving = command == "serve"
+    _code_stamp.update(_code_files())
+
+
+def _code_files() -> dict[str, int]:
+    return {str(p): p.stat().st_mtime_ns for p in sorted(Path(__file__).parent.glob("*.py"))}
+
+
 def on_config(config):
+    global _problems
+    root = _root(config)
     try:
-        catalog = get_catalog(_root(config))
+        with paused_collector():
+            catalog = get_catalog(root)
     except CatalogError as e:
-        for problem in e.problems:
-            log.error(str(problem))
-        raise PluginError(f"{len(e.problems)} problem(s) in the case data; nothing was built. "
-                          "Run `python scripts/validate.py` to see them without building.") from None
+        if not (_serving and has_catalog(root)):
+            for problem in e.problems:
+                log.error(str(problem))
+            raise PluginError(f"{len(e.problems)} problem(s) in the case data; nothing was built. "
+                              "Run `.venv/bin/python scripts/validate.py` to see them without building.") from None
+        # Serving: keep the last good site, and say why it is stale (info, not warning:
+        # under --strict a warning would stop the rebuild and the browser would show nothing).
+        _problems = [str(p) for p in e.problems]
+        for problem in _problems:
+            log.info("data problem: %s", problem)
+        catalog = current_catalog(root)
+    else:
+        _problems = []
+    changed = [Path(f).name for f, mtime in _code_files().items() if _serving and _code_stamp.get(f, mtime) != mtime]
+    _problems += [f"macros/{name} changed: `mkdocs serve` does not reload Python; stop it (Ctrl-C) and start it again"
+                  for name in changed]
     for warning in catalog.warnings:
         log.warning(str(warning))
     # Glossary tooltips: one shared pattern, see macros/glossary.py.
@@ -78,6 +111,21 @@ def on_config(config):
         abbr: term.expansion for abbr, term in catalog.glossary.items()
     }
     return config
+
+
+def on_post_page(output: str, page, config) -> str:
+    """Under `mkdocs serve`, every page says when the data has problems and the preview is stale."""
+    if not _problems:
+        return output
+    items = "".join(f"<li><code>{html.escape(p)}</code></li>" for p in _problems)
+    banner = (f'<div class="data-problems" role="alert"><p><strong>The preview is out of date.</strong> '
+              f"{len(_problems)} problem(s) must be fixed; these pages show the last version that built. "
+              f"The next save without problems brings the preview up to date.</p><ul>{items}</ul></div>")
+    head, sep, rest = output.partition("<body")
+    if not sep:
+        return banner + output
+    tag_end = rest.index(">") + 1
+    return head + sep + rest[:tag_end] + banner + rest[tag_end:]
 
 
 def on_files(files: Files, config) -> Files:

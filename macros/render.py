@@ -18,8 +18,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from .catalog import Catalog
-from . import figures, opendata, quiz
-from .checks import care_items
+from .kinds import BY_KEY
+from . import casepage, figures, opendata, quiz, navigation
 from .model import RESPONSE_LABELS, MRD, Case
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -169,11 +169,7 @@ class Links:
 
 
 def response_label(case: Case, number: int) -> str:
-    response = case.treatment[number - 1].response
-    text = f"{response.category.value} ({RESPONSE_LABELS[response.category.value]})"
-    if response.mrd != MRD.not_reported:
-        text += f", MRD-{response.mrd.value}"
-    return text
+    return casepage.response(case, number)
 
 
 def best_response(case: Case) -> str:
@@ -214,7 +210,7 @@ def search_keywords(cat: Catalog, slug: str) -> list[str]:
     regimen, antigen and site aliases, Philadelphia status, and what genetic abbreviations stand for."""
     case = cat.cases[slug]
     words: list[str] = []
-    for d in cat.case_drugs(slug):
+    for d in cat.facts[slug].all_drugs:
         words += [cat.drugs[d].name, *cat.drugs[d].abbreviations, *cat.drugs[d].brand_names]
     for r in cat.case_regimens(slug):
         words += [cat.regimens[r].name, *cat.regimens[r].aliases]
@@ -269,22 +265,24 @@ def swimmer_figure(cat: Catalog, url_root: str) -> Markup:
 
 
 def case_page(cat: Catalog, slug: str, root: str = "../", site_url: str = "", url_root: str = "../../") -> str:
-    case = cat.cases[slug]
+    case, facts = cat.cases[slug], cat.facts[slug]
     jsonld = Markup(opendata.jsonld(case, slug, f"{site_url.rstrip('/')}/cases/{slug}/" if site_url else f"cases/{slug}/"))
-    all_sites = list(dict.fromkeys(cat.case_sites(slug) + [s for n in case.annotations for s in n.sites]))
-    return render("case.md.j2", cat, root, slug=slug, case=case, notes=annotations_at(case), care=care_items(case),
+    return render("case.md.j2", cat, root, slug=slug, case=case, facts=facts, notes=annotations_at(case),
+                  reader=navigation.case_reader(cat, slug),  # related and neighbouring cases, last change
+                  care=casepage.care_lines(facts), citation=casepage.citation(case.source),
+                  responses_by_line=casepage.responses_by_line(facts), story=casepage.story(case, facts),
+                  dose=casepage.dose, response=casepage.response,
                   keywords=search_keywords(cat, slug), bodymap=body_map_figure(cat, url_root, slug),
-                  journey=html_fragment("journey.html.j2", steps=figures.journey(cat, case)),
-                  direct_drugs=direct_drugs(case), all_sites=all_sites, jsonld=jsonld,
+                  journey=html_fragment("journey.html.j2", steps=figures.journey(cat, slug)), jsonld=jsonld,
                   search_filters=html_fragment(
-                      "search_filters.html.j2", drugs=[cat.drugs[d].name for d in cat.case_drugs(slug, notes=False)],
-                      antigens=[cat.antigens[a].name for a in cat.case_antigens(slug)],
-                      sites=[cat.sites[s].name for s in cat.case_sites(slug)],
+                      "search_filters.html.j2", drugs=[cat.drugs[d].name for d in facts.received],
+                      antigens=[cat.antigens[a].name for a in facts.all_antigens],
+                      sites=[cat.sites[s].name for s in facts.sites],
                       philadelphia=PH_FILTER[case.diagnosis.philadelphia.value]))
 
 
 def reference_page(cat: Catalog, kind: str, entry_id: str, root: str = "../") -> str:
-    table = {"drug": cat.drugs, "regimen": cat.regimens, "antigen": cat.antigens, "site": cat.sites}[kind]
+    table = cat.tables[BY_KEY[kind].folder]
     extra = {}
     if kind == "site":
         extra["site_rows"] = [_site_row(cat.cases[slug], slug, entry_id) for slug in cat.site_cases[entry_id]]
