@@ -297,6 +297,8 @@ ALLOWED = {  # token -> why it needs no glossary entry
     # Units and notation
     "kDa": "unit (kilodalton), written out where it is first used",
     "dL": "unit (decilitre), part of g/dL",
+    "mL": "unit (millilitre)",
+    "pH": "the acidity scale, a symbol like a unit",
     "m2": "unit (square metre of body surface) in mg/m2",
     "XX": "karyotype sex chromosomes (46,XX)",
     "XY": "karyotype sex chromosomes (46,XY)",
@@ -321,6 +323,8 @@ ALLOWED = {  # token -> why it needs no glossary entry
     "BMC": "journal name in citations (BMC Cancer)",
     "EMatologiche": "the capitals that spell GIMEMA inside its own expansion on the glossary page",
     "mutIKAROSIKZF1": "a source's misprint, quoted verbatim and explained in the sentence",
+    "CAse": "the capitals that spell CARE inside its own expansion on the glossary page",
+    "REport": "the capitals that spell CARE inside its own expansion on the glossary page",
     "CDNs": "about page: a technical aside on how the site is served (no content delivery networks)",
     # The machine and units of the performance report (developer page)
     "CPU": "performance report: hardware", "RAM": "performance report: hardware",
@@ -334,6 +338,7 @@ ALLOWED_PATTERNS = [  # (full-token pattern, why)
     (r"NCT\d{8}", "ClinicalTrials.gov registry number, linked"),
     (r"PMC\d+|PMID\d*", "PubMed Central / PubMed identifiers in citations"),
     (r"Linux-\d+", "performance report: operating system version"),
+    (r"L\d{1,2}", "treatment line number in the 'Response by line' summaries (L1 -> L2), titled as such"),
 ]
 # Author initials in a citation: "Fontana MC, De Polo S" or "Bertamini L et al".
 _INITIALS = (re.compile(r"[A-Z][a-z'\u2019-]+ $"), re.compile(r"(?:,| et al\b)"))
@@ -341,6 +346,9 @@ _INITIALS = (re.compile(r"[A-Z][a-z'\u2019-]+ $"), re.compile(r"(?:,| et al\b)")
 # Phrasing elements that join text; any other element (spans too: figures lay them out as lines) separates it.
 _INLINE = {"abbr", "em", "strong", "b", "i", "sub", "sup", "small", "mark", "a", "u", "s", "q", "cite", "dfn", "time",
            "var"}
+# Bibliographies are not read: they give publishers, journals, trials and titles as published (JAMA, CHMP,
+# ZUMA-3), and a reader follows the source rather than a tooltip.
+_BIBLIOGRAPHY = re.compile(r"sources|references|bibliography")
 _TOKEN = re.compile(r"(?<!\w)[^\W_]+(?:(?:[-\u2011]|::)[^\W_]+)*")
 _WORD_PART = re.compile(r"(?:^|[-\u2011])[A-Z]?[a-z]{2,}(?=[-\u2011]|$)")  # "anti-", "-positive", "Pre-"
 
@@ -354,6 +362,11 @@ def visible_text(soup: BeautifulSoup) -> str | None:
         el.decompose()
     for el in article.find_all(lambda t: t.has_attr("hidden") or t.get("aria-hidden") == "true"):
         el.decompose()
+    for heading in article.find_all("h2", id=_BIBLIOGRAPHY):
+        for el in list(heading.find_next_siblings()):
+            if el.name == "h2":
+                break
+            el.decompose()
     for el in article.find_all(True):
         if el.name not in _INLINE or "md-tag" in (el.get("class") or []):  # tags are pills, not prose
             el.insert_before("\n")
@@ -376,7 +389,8 @@ def abbreviations(text: str, pattern) -> list[tuple[str, int]]:
         for part in _WORD_PART.split(match.group(0)):  # "anti-PD-1" -> "PD-1"; "MRD-negative" is masked
             part = part.strip("-\u2011")
             if part and abbreviation_like(part):
-                numerals = all(ROMAN.fullmatch(n) for n in re.split("[-\u2011]", part))  # "III-IV" too
+                # a numeral, a range of them or one with a letter: "IV", "III-IV", "Protocol II-A"
+                numerals = re.fullmatch(rf"{ROMAN.pattern}(?:[-\u2011]{ROMAN.pattern})*(?:[-\u2011]?[A-Z])?", part)
                 if not (numerals and numbered(text[:match.start()][-80:])):
                     found.append((part, match.start()))
     return found
@@ -415,7 +429,7 @@ def unexplained(site, catalog) -> dict[str, list[str]]:
 def test_the_scan_finds_what_it_should():
     pattern = _compiled(tuple(GLOSSARY))[0]
     text = ("An MRD-negative CR; anti-PD-1 and BCR::ABL1, IgH and T315I; Deauville IV, IV methotrexate; "
-            "CD19- and CD22-positive; Pre-B cells, 46,XX; grade III–IV, stage II-III; ALLs and T-ALL")
+            "CD19- and CD22-positive; Pre-B cells, 46,XX; grade III–IV, stage II-III, Protocol II-A; ALLs and T-ALL")
     assert [t for t, _ in abbreviations(text, pattern)] == ["PD-1", "BCR::ABL1", "IgH", "T315I", "CD19", "CD22", "XX",
                                                            "T-ALL"]
 
