@@ -17,6 +17,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from .checks import CareItem, care_items, check_case
+from .glossary import key_problem as glossary_key_problem
 from .kinds import BY_FOLDER, KINDS
 from .load import Document, LoadError, Loc, Problem, load_file
 from .messages import messages
@@ -233,10 +234,7 @@ def _key_problem(kind, key: str) -> str | None:
     if kind.pages:
         why = slug_problem(key)
         return f"id {why}" if why else None
-    from . import glossary  # the glossary's own rule: keys look like abbreviations
-
-    rule = getattr(glossary, "key_problem", None)  # TODO(lead): drop the guard once glossary.key_problem lands
-    return rule(key) if rule else None
+    return glossary_key_problem(key)  # the glossary's own rule: keys look like abbreviations
 
 
 def _validate(doc: Document, model: type[BaseModel], base: tuple, problems, data=None):

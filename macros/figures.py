@@ -9,14 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .catalog import Catalog
-from .model import MRD, Case
+from .model import MRD, REGIONS, Case
 
-# Where a site without its own `map` position is marked, by body region (200 x 420 figure).
-REGION_POSITION = {
-    "head-and-neck": (100, 50), "central-nervous-system": (100, 18), "eye": (90, 36), "thorax": (100, 112),
-    "breast": (122, 124), "abdomen": (100, 170), "pelvis": (100, 215), "skin": (140, 200),
-    "musculoskeletal": (118, 262), "lymph-nodes": (86, 76), "spine": (100, 134), "limbs": (84, 300),
-}
 
 
 BADGE_GAP = 26  # vertical distance between two numbered badges in a column (their diameter is 22)
@@ -42,7 +36,7 @@ def body_map(cat: Catalog, counts: dict[str, int]) -> list[Marker]:
     markers = []
     for site_id, count in counts.items():
         site = cat.sites[site_id]
-        x, y = site.map or REGION_POSITION[site.region]
+        x, y = site.map or REGIONS[site.region][1]
         markers.append(Marker(site_id, site.name, x, y, count, side="left" if x < 100 else "right"))
     number = 0
     for side in ("left", "right"):

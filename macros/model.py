@@ -96,6 +96,24 @@ def _https(value: str) -> str:
 Url = Annotated[str, AfterValidator(_https)]
 
 
+# Enumerations with their labels, in one place: a value is valid exactly when it has a label
+# (and, for regions, a place on the body map), so a new value cannot validate and then crash the build.
+TOPICS = {
+    "drugs": "Drugs",
+    "antigens": "Antigens",
+    "em-sites": "Extramedullary sites",
+    "transplant": "Transplant",
+    "response-assessment": "Response assessment",
+}
+REGIONS = {  # region -> (label, where the body map marks a site without its own `map`, on a 200 x 420 figure)
+    "head-and-neck": ("Head and neck", (100, 50)), "central-nervous-system": ("Central nervous system", (100, 18)),
+    "eye": ("Eye", (90, 36)), "thorax": ("Thorax", (100, 112)), "breast": ("Breast", (122, 124)),
+    "abdomen": ("Abdomen", (100, 170)), "pelvis": ("Pelvis", (100, 215)), "skin": ("Skin", (140, 200)),
+    "musculoskeletal": ("Muscle and bone", (118, 262)), "lymph-nodes": ("Lymph nodes", (86, 76)),
+    "spine": ("Spine", (100, 134)), "limbs": ("Limbs", (84, 300)),
+}
+
+
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -154,8 +172,7 @@ class Antigen(Reference):
 class Site(Reference):
     name: Short
     aliases: list[Short] = []
-    region: Literal["head-and-neck", "central-nervous-system", "thorax", "breast", "abdomen",
-                    "pelvis", "skin", "musculoskeletal", "lymph-nodes", "eye", "spine", "limbs"]
+    region: Literal[tuple(REGIONS)]  # type: ignore[valid-type]
     description: Text | None = None
     map: tuple[Annotated[int, Field(ge=0, le=200)], Annotated[int, Field(ge=0, le=420)]] | None = Field(
         None, description="where the body map marks this site: [x, y] on a 200 x 420 figure, head at the top")
@@ -404,7 +421,7 @@ class Question(Model):
 class Objective(Model):
     id: Slug
     text: Short
-    topic: Literal["drugs", "antigens", "em-sites", "transplant", "response-assessment"]
+    topic: Literal[tuple(TOPICS)]  # type: ignore[valid-type]
     attribution: Short | None = Field(None, description="who stated this objective, when it comes from the source")
     questions: list[Question] = Field(min_length=2)
 

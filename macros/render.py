@@ -20,7 +20,7 @@ from markupsafe import Markup
 from .catalog import Catalog
 from .kinds import BY_KEY
 from . import casepage, figures, opendata, quiz, navigation
-from .model import RESPONSE_LABELS, MRD, Case
+from .model import RESPONSE_LABELS, MRD, TOPICS, Case
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -297,13 +297,6 @@ def _site_row(case: Case, slug: str, site_id: str) -> tuple:
             "; ".join(em.when for em in shown))
 
 
-TOPICS = {
-    "drugs": "Drugs",
-    "antigens": "Antigens",
-    "em-sites": "Extramedullary sites",
-    "transplant": "Transplant",
-    "response-assessment": "Response assessment",
-}
 
 
 @dataclass(frozen=True)
