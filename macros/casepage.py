@@ -44,8 +44,8 @@ def response(case: Case, number: int) -> str:
 
 
 def responses_by_line(facts: CaseFacts) -> str:
-    """What happened, line by line: 'L1 CR → L2 PD → L3 CR (MRD-)'; '?' marks two readings."""
-    return " → ".join(f"L{r.line} {r.short}" for r in facts.responses)
+    """What happened, line by line: "line 1: CR → line 2: PD"; "or" gives the source's other reading."""
+    return " → ".join(f"line {r.line}: {r.short}" for r in facts.responses)
 
 
 @dataclass(frozen=True)
