@@ -193,6 +193,8 @@ def fill_blanks(path: Path) -> int:
             blanks += [loc + (i,) for i, item in enumerate(value) if item is None]
     for loc in blanks:
         value = next((v for d in donors if (v := _lookup(d, loc)) not in (None, [])), None)
+        if loc[-1] == "after_line":
+            value = "1"  # counts the scaffold's own treatment lines (one), not the donor's
         assert value is not None, f"no real case has a value at {loc} to fill the scaffold with"
         number = doc.lines[loc] - 1
         text = json.dumps(value, ensure_ascii=False)
@@ -345,6 +347,7 @@ zz-examplumab:
   class: synthetic test antibody
   mechanism: A made-up antibody that exists only in this test, to show that a new drug works end to end.
   sources: [test fixture]
+  reviewed: 2026-11
 """
 NEW_SITE = """
 zz-example-gland:
@@ -353,6 +356,8 @@ zz-example-gland:
   region: head-and-neck
   description: A made-up site that exists only in this test.
   map: [100, 40]
+  sources: [test fixture]
+  reviewed: 2026-11
 """
 
 

@@ -38,7 +38,7 @@ BASE = textwrap.dedent("""\
       - setting: first relapse
         when: month 12
         drugs:
-          - drug: inotuzumab-ozogamicin
+          - {drug: inotuzumab-ozogamicin, dose: not stated}
         response:
           category: CR
           text: Remission.
@@ -47,6 +47,7 @@ BASE = textwrap.dedent("""\
       text: Well.
     discussion: Short.
     lessons: [One lesson.]
+    credits: {written_by: [Test fixture]}
 """)  # everything but the quiz
 MINIMAL = BASE + quiz_yaml()
 
@@ -194,7 +195,7 @@ def test_every_problem_in_every_file_at_once(empty_project):
     write_case(empty_project, "a.yml", MINIMAL.replace("  age: 40", "  age: old").replace("  sex: female", "  sex: woman"))
     write_case(empty_project, "b.yml", MINIMAL.replace("  sex: female", "  sex: female\n  sex: male"))
     (empty_project / "reference" / "sites.yml").write_text(
-        (empty_project / "reference" / "sites.yml").read_text() + "\nnew-site:\n  name: New\n  region: moon\n")
+        (empty_project / "reference" / "sites.yml").read_text() + "\nnew-site:\n  name: New\n  region: moon\n  sources: [test]\n  reviewed: 2026-11\n")
     found = problems(empty_project)
     assert found[:3] == [
         "cases/a.yml:8: patient.age: 'old' is not a whole number",
