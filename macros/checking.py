@@ -168,12 +168,15 @@ def check_case_file(path: Path, root: Path, reference: dict[str, dict], keep: bo
         return out
     out.quiz_ids = _raw_quiz_ids(doc.data)  # on the raw data: clashes show even in an invalid case
     case = _validate(doc, Case, (), out.problems)
-    out.problems.extend(_reference_problems(doc, CASE_REFS, reference))
+    unknown = _reference_problems(doc, CASE_REFS, reference)
+    # 'IO' for a drug is both "not a slug" and "unknown drug (did you mean ...)": say the useful one.
+    named = {p.loc for p in unknown}
+    out.problems = [p for p in out.problems if not (p.loc in named and "is not in the expected form" in p.message)] + unknown
     if case is None:
         return out
-    out.problems.extend(check_case(case, doc))
-    out.problems.extend(_quiz_warnings(case, doc))
     out.care = care_items(case)
+    out.problems.extend(check_case(case, doc, out.care))
+    out.problems.extend(_quiz_warnings(case, doc))
     if keep:
         out.case = case
     return out

@@ -33,7 +33,14 @@ class Problem:
     warning: bool = False
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {format_loc(self.loc)}: {self.message}"
+        # One problem, one line: a value quoted in a message shows its control characters escaped.
+        return _visible(f"{self.path}:{self.line}: {format_loc(self.loc)}: {self.message}")
+
+
+def _visible(text: str) -> str:
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 @dataclass
