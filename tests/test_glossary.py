@@ -318,6 +318,7 @@ ALLOWED = {  # token -> why it needs no glossary entry
     "MIT": "licence name",
     "MkDocs": "name of the site generator (developer pages)",
     "JavaScript": "programming language (search page)",
+    "OWASP": "open-data page: the web-security project whose CSV-injection advice is cited; not clinical",
     # Proper names and quotations
     "MD": "part of a proper name (MD Anderson Cancer Center)",
     "BMC": "journal name in citations (BMC Cancer)",
