@@ -1,4 +1,8 @@
-"""Real `mkdocs build --strict` runs, with assertions on the built HTML."""
+"""Real `mkdocs build --strict` runs, with assertions on the built HTML.
+
+Expectations come from the parsed case files (tests/oracle.py) and the code's own limits, so these
+hold for any corpus (see conftest: EMALL_DATA); a seed case's own content is checked literally.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,40 @@ import re
 
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, html, run_build
-from macros.catalog import load_catalog
+import oracle
+from conftest import DATA, ROOT, catalog, html, run_build, seed_case
+from macros import figures
 from test_validate import CLEAN as MINIMAL  # a valid case with no warnings: strict builds fail on warnings
 
-CATALOG = load_catalog(ROOT)
+CATALOG = catalog()
 KINDS = {"drugs": CATALOG.drugs, "regimens": CATALOG.regimens, "antigens": CATALOG.antigens, "sites": CATALOG.sites}
+FILTER = {"drugs": "drug", "regimens": "regimen", "antigens": "antigen", "sites": "site"}  # the case index's facets
+PANCREAS = "bertamini-2018-case-1-pancreas"
+
+
+def case_list_limit() -> int:
+    """Rows a reference page lists before it hands over to the filtered case index: the code's own
+    number (a template's `set limit`, or a Python constant once it moves there)."""
+    from macros import casepage, render
+    for module in (render, casepage):
+        for name, value in vars(module).items():
+            if re.fullmatch(r"(CASE_)?LIST_(LIMIT|ROWS|SIZE)|CASE_LIST\w*", name) and isinstance(value, int):
+                return value
+    found = re.search(r"set limit = (\d+)", (ROOT / "macros" / "templates" / "_case_list.md.j2").read_text(encoding="utf-8"))
+    assert found, "no case-list limit found: tell this test where it lives"
+    return int(found[1])
+
+
+def mentions() -> dict[str, dict[str, set[str]]]:
+    """Reference folder -> entry id -> the cases whose file mentions it (from the YAML)."""
+    out = {kind: {entry: set() for entry in table} for kind, table in KINDS.items()}
+    for slug, case in CATALOG.cases.items():
+        drugs = oracle.received(case) | oracle.by_regimen(case, CATALOG.regimens) | oracle.discussed_drugs(case, CATALOG.regimens)
+        for kind, ids in (("drugs", drugs), ("regimens", oracle.regimens(case)), ("antigens", oracle.antigens_all(case)),
+                          ("sites", oracle.sites(case) | oracle.sites_discussed(case))):
+            for entry in ids:
+                out[kind][entry].add(slug)
+    return out
 
 
 def article(soup: BeautifulSoup):
@@ -23,7 +55,7 @@ def hrefs(soup: BeautifulSoup) -> set[str]:
 
 
 def test_one_page_per_case_file(site):
-    files = sorted(p.stem for p in (ROOT / "cases").glob("*.yml"))
+    files = sorted(p.stem for p in (DATA / "cases").glob("*.yml"))
     pages = sorted(p.name for p in (site / "cases").iterdir() if p.is_dir())
     assert files and pages == files
     for slug in files:
@@ -32,18 +64,34 @@ def test_one_page_per_case_file(site):
         assert soup.find(id="at-a-glance"), slug
 
 
-def test_case_links_every_entry_it_mentions_and_each_links_back(site):
-    for slug in CATALOG.cases:
+def test_case_links_every_entry_it_mentions(site):
+    for slug, case in CATALOG.cases.items():
         links = hrefs(html(site, f"cases/{slug}"))
-        mentioned = {
-            "drugs": CATALOG.case_drugs(slug), "regimens": CATALOG.case_regimens(slug),
-            "antigens": CATALOG.case_antigens(slug), "sites": CATALOG.case_sites(slug),
-        }
+        mentioned = {"drugs": oracle.received(case), "regimens": oracle.regimens(case),
+                     "antigens": oracle.antigens_all(case), "sites": oracle.sites(case)}
         for kind, ids in mentioned.items():
             for entry_id in ids:
                 assert f"../../{kind}/{entry_id}/" in links, (slug, kind, entry_id)
                 assert (site / kind / entry_id / "index.html").exists()
-                assert f"../../cases/{slug}/" in hrefs(html(site, f"{kind}/{entry_id}")), (kind, entry_id, slug)
+
+
+def test_each_entry_links_back_to_its_cases_or_to_the_filtered_index(site):
+    """Up to the code's limit an entry lists every case that mentions it; beyond it, the page says
+    how many it shows and hands over to the case index filtered on the entry."""
+    limit = case_list_limit()
+    for kind, entries in mentions().items():
+        for entry_id, cases in entries.items():
+            page = article(html(site, f"{kind}/{entry_id}"))
+            links = {a["href"] for a in page.find_all("a", href=True)}
+            linked = {h.split("/")[-2] for h in links if re.fullmatch(r"\.\./\.\./cases/[a-z0-9-]+/", h)}
+            assert linked <= cases, (kind, entry_id, linked - cases)
+            shown = re.search(r"Showing (\d+) of (\d+) cases", page.get_text(" "))
+            if len(cases) <= limit:
+                assert linked == cases and not shown, (kind, entry_id, cases - linked)
+            else:
+                assert shown and int(shown[1]) == limit and int(shown[2]) > limit, (kind, entry_id)
+                assert len(linked) >= limit
+                assert any(h.startswith("../../cases/") and f"{FILTER[kind]}={entry_id}" in h for h in links), (kind, entry_id)
 
 
 def test_every_reference_entry_has_a_page(site):
@@ -69,7 +117,7 @@ def test_summary_table_has_one_row_per_case(site):
 
 
 def test_tooltips_everywhere_including_tables_and_admonitions(site):
-    soup = html(site, "cases/bertamini-2018-case-1-pancreas")
+    soup = html(site, f"cases/{seed_case(PANCREAS)}")
     body = article(soup)
     titles = {a.get_text(): a["title"] for a in body.find_all("abbr")}
     assert titles["MRD"].startswith("measurable")
@@ -96,7 +144,7 @@ def test_navigation_does_not_list_cases(site):
 
 
 def test_citation_links(site):
-    links = hrefs(html(site, "cases/bertamini-2018-case-1-pancreas"))
+    links = hrefs(html(site, f"cases/{seed_case(PANCREAS)}"))
     assert "https://doi.org/10.1186/s12885-018-5026-x" in links
     assert "https://pubmed.ncbi.nlm.nih.gov/30442119/" in links
     assert "https://www.ncbi.nlm.nih.gov/pmc/articles/PMC6238377/" in links
@@ -165,11 +213,11 @@ def test_adding_a_case_file_adds_its_page_everywhere(empty_project, tmp_path):
 
 def test_case_pages_are_tagged_and_the_tags_page_lists_them(site):
     tags_page = article(html(site, "tags"))
-    for slug in CATALOG.cases:
+    for slug, case in CATALOG.cases.items():
         soup = html(site, f"cases/{slug}")
         tags = {t.get_text(strip=True) for t in soup.select(".md-tags .md-tag")}
-        expected = {CATALOG.drugs[d].name for d in CATALOG.case_drugs(slug, notes=False)}
-        expected |= {CATALOG.sites[s].name for s in CATALOG.case_sites(slug)}
+        expected = {CATALOG.drugs[d].name for d in oracle.received(case)}
+        expected |= {CATALOG.sites[s].name for s in oracle.sites(case)}
         assert tags == expected, slug
         assert f"../cases/{slug}/" in {a["href"] for a in tags_page.find_all("a", href=True)}
 
@@ -178,34 +226,44 @@ def test_body_map_marks_every_site_with_counts_and_links(site):
     index = article(html(site, "cases"))
     svg = index.select_one(".bodymap svg")
     assert svg.find("title").get_text() and svg.find("desc").get_text()
-    markers = {m["xlink:href"]: m["aria-label"] for m in svg.select("a.bodymap__marker")}
-    used = {s: len(c) for s, c in CATALOG.site_cases.items() if c}
-    assert set(markers) == {f"../sites/{s}/" for s in used}
+    # On the index a marker filters the table (and without JavaScript opens it filtered); the list names the sites.
+    markers = {m["data-filter-site"]: m for m in svg.select("a.bodymap__marker")}
+    used = {s: sum(s in oracle.sites(c) for c in CATALOG.cases.values()) for s in CATALOG.sites}
+    used = {s: n for s, n in used.items() if n}  # cases with disease there, not those only discussing it
+    assert set(markers) == set(used)
+    listed = {a["href"] for a in index.select(".bodymap__list a[href]")}
     for site_id, count in used.items():
-        assert markers[f"../sites/{site_id}/"].endswith(f": {count} case{'s' if count != 1 else ''}")
-    case = article(html(site, "cases/bertamini-2018-case-1-pancreas"))
-    own = {m["xlink:href"] for m in case.select(".bodymap a.bodymap__marker")}
-    assert own == {f"../../sites/{s}/" for s in CATALOG.case_sites("bertamini-2018-case-1-pancreas")}
+        name = CATALOG.sites[site_id].name
+        assert markers[site_id]["aria-label"].startswith(f"{name}: {count} case{'s' if count != 1 else ''}")
+        assert markers[site_id]["xlink:href"] == f"../cases/?site={site_id}#case-table"
+        assert f"../sites/{site_id}/" in listed
+    for slug, case in CATALOG.cases.items():
+        page = article(html(site, f"cases/{slug}"))
+        own = {m["xlink:href"] for m in page.select(".bodymap a.bodymap__marker")}
+        assert own == {f"../../sites/{s}/" for s in oracle.sites(case)}, slug
 
 
-def test_journey_and_swimmer_plot_follow_the_data(site):
-    slug = "io-after-blinatumomab-case-2-post-transplant"
-    steps = article(html(site, f"cases/{slug}")).select(".journey__step")
-    case = CATALOG.cases[slug]
-    assert len(steps) == len(case.treatment) + len(case.transplants) + 1
-    assert steps[0].find("strong").get_text().startswith("Line 1:")
+def test_journey_steps_follow_each_case(site):
+    for slug, case in CATALOG.cases.items():
+        steps = article(html(site, f"cases/{slug}")).select(".journey__step")
+        assert len(steps) == len(case.treatment) + len(case.transplants) + 1, slug
+        assert steps[0].find("strong").get_text().startswith("Line 1:"), slug
+
+
+def test_swimmer_plot_shows_the_cases_followed_longest_up_to_its_limit(site):
     swimmer = article(html(site, "cases")).select_one(".swimmer svg")
-    lanes = swimmer.select("a[aria-label]")
-    assert len(lanes) == len(CATALOG.cases)
-    dated = sum(1 for c in CATALOG.cases.values() for e in c.timeline if e.month is not None)
-    dated += sum(1 for c in CATALOG.cases.values() for line in c.treatment if line.month is not None)
-    dated += sum(1 for c in CATALOG.cases.values() for t in c.transplants if t.month is not None)
-    assert len(swimmer.select("circle")) == dated
+    lanes = [a["xlink:href"].split("/")[-2] for a in swimmer.select("a[aria-label]")]
+    assert len(lanes) == min(len(CATALOG.cases), figures.SWIMMER_LANES)
+    assert lanes == [slug for slug in CATALOG.cases if slug in lanes]  # catalogue order
+    left_out = set(CATALOG.cases) - set(lanes)
+    if left_out:  # every case shown was followed at least as long as every case left out
+        assert min(oracle.last_month(CATALOG.cases[s]) for s in lanes) >= max(oracle.last_month(CATALOG.cases[s]) for s in left_out)
+        assert f"{len(left_out)} more are in the table" in article(html(site, "cases")).select_one(".swimmer figcaption").get_text()
+    assert len(swimmer.select("circle")) == sum(oracle.dated_events(CATALOG.cases[s]) for s in lanes)
 
 
 def test_swimmer_plot_keeps_the_cases_followed_longest_when_there_are_many():
-    from macros import figures
-    every, _, none_left = figures.swimmer(CATALOG)
+    every, _, none_left = figures.swimmer(CATALOG, limit=len(CATALOG.cases))
     assert none_left == 0 and len(every) == len(CATALOG.cases)
     shown, longest, left_out = figures.swimmer(CATALOG, limit=2)
     assert left_out == len(CATALOG.cases) - 2
@@ -217,10 +275,18 @@ def test_swimmer_plot_keeps_the_cases_followed_longest_when_there_are_many():
 def test_case_index_facets_cover_every_value_without_javascript(site):
     soup = html(site, "cases")
     form = soup.select_one("form[data-case-filters]")
-    assert form.has_attr("hidden")  # shown by the script; the table alone works without it
-    options = {s["name"]: {o["value"] for o in s.find_all("option") if o["value"]} for s in form.find_all("select")}
-    assert options["drug"] == {d for s in CATALOG.cases for d in CATALOG.case_drugs(s, notes=False)}
-    assert options["site"] == {x for s in CATALOG.cases for x in CATALOG.case_sites(s)}
+    assert form.select_one("[data-filter-fields]").has_attr("disabled")  # enabled by the script; the table alone works without it
+    options: dict[str, dict[str, int]] = {}
+    for box in form.select("input[type=checkbox]"):
+        count = box.find_parent("label").select_one("[data-n]").get_text(strip=True)
+        options.setdefault(box["name"], {})[box["value"]] = int(count.strip("()"))
+    cases = CATALOG.cases.values()
+    for facet, of in (("drug", oracle.received), ("site", oracle.sites), ("regimen", oracle.regimens)):
+        assert options[facet] == {v: sum(v in of(c) for c in cases) for v in set().union(*map(of, cases))}, facet
     assert set(options) == {"drug", "regimen", "antigen", "site", "ph", "response"}
     rows = soup.select("[data-case-table] tbody tr")
-    assert {r["data-case"] for r in rows} == set(CATALOG.cases)
+    assert [r["data-case"] for r in rows] == list(CATALOG.cases)
+    for row in rows:
+        case = CATALOG.cases[row["data-case"]]
+        assert set(row["data-drug"].split()) == oracle.received(case), row["data-case"]
+        assert set(row["data-site"].split()) == oracle.sites(case), row["data-case"]
