@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from .checking import check_all
+from .checking import check_all, file_stamp
 from .facts import ANTIGEN_RESULTS, CaseFacts, case_facts
 from .kinds import KINDS
 from .load import Problem
@@ -49,6 +49,7 @@ class Catalog:
     cases: Mapping[str, Case]
     tables: Mapping[str, Mapping]  # reference folder ("drugs", ...) -> id -> entry
     warnings: list[Problem] = field(default_factory=list)
+    checked: Mapping = field(default_factory=dict, repr=False)  # path -> (stamp, CaseFile), for the next load
     # Filled by _index(); every reference id is a key, so a page never adds one by looking.
     facts: Mapping[str, CaseFacts] = field(default_factory=dict)
     drug_cases: Mapping[str, tuple[DrugMention, ...]] = field(default_factory=dict)
@@ -82,15 +83,17 @@ class Catalog:
         return list(self.facts[slug].antigens["positive"])
 
 
-def load_catalog(root: Path | str, case_files: list[Path] | None = None) -> Catalog:
-    """Parse and check every data file under ``root``; raise CatalogError with all problems."""
+def load_catalog(root: Path | str, case_files: list[Path] | None = None, reuse: dict | None = None) -> Catalog:
+    """Parse and check every data file under ``root``; raise CatalogError with all problems.
+    ``reuse``: case files checked before, kept when unchanged (see checking.check_all)."""
     root = Path(root)
-    reference, checked, problems = check_all(root, case_files, keep=True)
+    reference, checked, problems = check_all(root, case_files, keep=True, reuse=reuse)
     if any(not p.warning for p in problems):
         raise CatalogError(problems)
     cases = {f.slug: f.case for f in checked if f.case is not None}
     catalog = Catalog(root, MappingProxyType(cases), MappingProxyType({k.folder: MappingProxyType(reference[k.folder]) for k in KINDS}))
     catalog.warnings = [p for p in problems if p.warning]
+    catalog.checked = {f.source: (file_stamp(f.source), f) for f in checked}
     _index(catalog)
     return catalog
 
@@ -145,7 +148,9 @@ def get_catalog(root: Path | str) -> Catalog:
     cached = _cache.get(root)
     if cached and cached[0] == stamp:
         return cached[1]
-    catalog = load_catalog(root)
+    # Case files unchanged since the last load are not checked again, unless the reference data changed.
+    same_reference = cached and [s for s in cached[0] if "/reference/" in s[0]] == [s for s in stamp if "/reference/" in s[0]]
+    catalog = load_catalog(root, reuse=cached[1].checked if same_reference else None)
     _cache[root] = (stamp, catalog)
     return catalog
 

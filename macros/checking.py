@@ -63,11 +63,14 @@ class CaseFile:
         return load_file(self.source, self.path).problem(loc, message)
 
 
-def check_all(root: Path, case_files: list[Path] | None = None, keep: bool = False, jobs: int = 1):
+def check_all(root: Path, case_files: list[Path] | None = None, keep: bool = False, jobs: int = 1,
+              reuse: dict[Path, tuple[tuple, CaseFile]] | None = None):
     """Every check of every file: (reference tables, [CaseFile], problems). With ``case_files``
     only those are checked in full, but their quiz ids are still compared with every other case.
     With ``keep`` each CaseFile holds its model. With ``jobs`` > 1 case files are checked in that
-    many processes (scripts/validate.py only: `mkdocs serve` runs threads, and forking them is unsafe)."""
+    many processes (scripts/validate.py only: `mkdocs serve` runs threads, and forking them is unsafe).
+    ``reuse`` (path -> (file stamp, CaseFile)) skips case files unchanged since they were checked
+    against the same reference data: `mkdocs serve` re-checks only what was saved."""
     problems: list[Problem] = []
     reference: dict[str, dict] = {}
     documents: dict[str, Document] = {}
@@ -88,6 +91,8 @@ def check_all(root: Path, case_files: list[Path] | None = None, keep: bool = Fal
     every = _case_paths(root, problems)
     paths = every if case_files is None else case_files
     work = functools.partial(check_case_file, root=root, reference=reference, keep=keep)
+    if reuse:
+        work = functools.partial(_reused, work=work, reuse=reuse)
     if jobs > 1 and len(paths) >= 100:
         gc.freeze()  # what the workers inherit stays shared and out of their collector's scans
         with multiprocessing.get_context("fork").Pool(jobs, initializer=gc.disable) as pool:
@@ -96,9 +101,22 @@ def check_all(root: Path, case_files: list[Path] | None = None, keep: bool = Fal
     else:
         checked = [f for f in map(work, paths) if f]
     problems.extend(p for f in checked for p in f.problems)
-    problems.extend(_quiz_id_clashes(checked, root, others=[p for p in every if p not in set(paths)]))
+    named = set(paths)
+    problems.extend(_quiz_id_clashes(checked, root, others=[p for p in every if p not in named]))
     problems.sort(key=lambda p: (p.path, p.line))
     return reference, checked, problems
+
+
+def file_stamp(path: Path) -> tuple:
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
+def _reused(path: Path, work, reuse: dict[Path, tuple[tuple, CaseFile]]) -> CaseFile | None:
+    cached = reuse.get(path)
+    if cached and cached[0] == file_stamp(path):
+        return cached[1]
+    return work(path)
 
 
 def _case_paths(root: Path, problems: list[Problem]) -> list[Path]:
