@@ -8,11 +8,11 @@ import csv
 import io
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, html
-from macros.catalog import load_catalog
+from conftest import DATA, ROOT, catalog, copy_project, html, seed_case
 from macros.opendata import CSV_COLUMNS, case_record, csv_row
 from macros.schema import dumps, schemas
 from test_load import MINIMAL
@@ -33,7 +33,7 @@ def run_validate(project, *files):
 
 
 def test_real_cases_have_zero_findings():
-    result = run_validate(ROOT)
+    result = run_validate(DATA)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert "case(s) and the reference data are valid (0 warning(s)" in result.stdout
@@ -58,17 +58,15 @@ ERRORS = [
     ("no-licence", "  licence: CC BY 4.0", "  licence:", "cases/f.yml:6: source.licence: is empty; a value is required"),
     ("day-date", "text: Tiredness.", "text: Seen on 2018-08-09.", "cases/f.yml:11: presentation.text: day-level date; state timing relative to diagnosis (months) or a calendar year at most"),
     ("month-date", "text: Tiredness.", "text: Seen in March 2014.", "cases/f.yml:11: presentation.text: month-level date; use months from diagnosis or the year alone: 'March 2014'"),
-    ("age-over-89", "  age: 40", "  age: 93", "cases/f.yml:8: patient.age: Input should be less than or equal to 89"),
+    ("age-over-89", "  age: 40", "  age: 93", "cases/f.yml:8: patient.age: '93' is out of range: must be at most 89"),
     ("age-in-text", "text: Tiredness.", "text: A 92-year-old with tiredness.", "cases/f.yml:11: presentation.text: age over 89; write '90 or older': '92-year-old'"),
     ("email", "text: Tiredness.", "text: Contact jo@example.org.", "cases/f.yml:11: presentation.text: e-mail address: 'jo@example.org.'"),
     ("phone", "text: Tiredness.", "text: Call 0039 051 2143973.", "cases/f.yml:11: presentation.text: phone-number-like digits: '0039 051 2143973'"),
     ("record-number", "text: Tiredness.", "text: MRN 48213 on file.", "cases/f.yml:11: presentation.text: record number: 'MRN 48213'"),
     ("titled-name", "text: Tiredness.", "text: Seen by Dr. Rossi.", "cases/f.yml:11: presentation.text: personal name with a title: 'Dr. Rossi'"),
     ("care-required", "discussion: Short.", "discussion: ''", "cases/f.yml:35: discussion: must not be empty"),
-    ("quiz-two-correct", "lessons: [One lesson.]", "lessons: [One lesson.]\nobjectives:\n  - id: o\n    text: t\n    topic: drugs\n    questions:\n"
-     + "".join(f"      - id: q{n}\n        stem: s\n        options:\n" + "".join(
-         f"          - {{text: '{c}', correct: true, explanation: e}}\n" for c in "ABCD") for n in (1, 2)),
-     "cases/f.yml:44: objectives[0].questions[0].options: needs exactly one correct option, found 4"),
+    ("quiz-two-correct", "- {text: Option 1, explanation: Why 1.}", "- {text: Option 1, explanation: Why 1., correct: true}",
+     f"cases/f.yml:{CLEAN.splitlines().index('        options:') + 1}: objectives[0].questions[0].options: needs exactly one correct option, found 2"),
 ]
 
 
@@ -128,24 +126,27 @@ def test_every_data_file_names_its_schema():
 
 
 def test_published_json_and_csv_agree_with_the_yaml(site):
-    catalog = load_catalog(ROOT)
+    catalog_ = catalog()
     data = json.loads((site / "data" / "cases.json").read_text(encoding="utf-8"))
     assert data["schema_version"] and "CC BY 4.0" in data["licence"]
-    assert data["cases"] == {slug: case_record(case) for slug, case in catalog.cases.items()}
-    assert set(data["reference"]["drugs"]) == set(catalog.drugs)
+    assert data["cases"] == {slug: case_record(case) for slug, case in catalog_.cases.items()}
+    for slug, case in catalog_.cases.items():  # spot checks against the parsed YAML itself
+        assert data["cases"][slug]["title"] == case.title
+        assert len(data["cases"][slug]["treatment"]) == len(case.treatment)
+    assert set(data["reference"]["drugs"]) == set(catalog_.drugs)
     rows = list(csv.DictReader(io.StringIO((site / "data" / "cases.csv").read_text(encoding="utf-8"))))
-    assert [r["slug"] for r in rows] == list(catalog.cases)
+    assert [r["slug"] for r in rows] == list(catalog_.cases)
     assert list(rows[0]) == list(CSV_COLUMNS)
     for row in rows:
-        expected = {k: str(v) for k, v in csv_row(catalog, row["slug"]).items()}
+        expected = {k: str(v) for k, v in csv_row(catalog_, row["slug"]).items()}
         assert row == expected
-        assert row["title"] == catalog.cases[row["slug"]].title
+        assert row["title"] == catalog_.cases[row["slug"]].title
     home = html(site, "index.html")
     assert home.find("a", href="data/")
 
 
 def test_case_page_offers_citations_and_json_ld(site):
-    soup = html(site, "cases/bertamini-2018-case-1-pancreas")
+    soup = html(site, f"cases/{seed_case('bertamini-2018-case-1-pancreas')}")
     hrefs = {a["href"] for a in soup.find("article").find_all("a", href=True)}
     assert {"../bertamini-2018-case-1-pancreas.bib", "../bertamini-2018-case-1-pancreas.ris"} <= hrefs
     bib = (site / "cases" / "bertamini-2018-case-1-pancreas.bib").read_text()
@@ -156,19 +157,41 @@ def test_case_page_offers_citations_and_json_ld(site):
     assert ld["@type"] == "MedicalWebPage" and ld["isBasedOn"]["identifier"]["value"] == "10.1186/s12885-018-5026-x"
 
 
-def test_parallel_check_reports_exactly_what_one_process_does(empty_project):
+def test_parallel_check_reports_exactly_what_one_process_does(tmp_path):
     """100+ case files go to one process per CPU; the ids compared across files (and the lines of
     a clash, read again from the file) come out the same as from one process."""
-    real = sorted((ROOT / "cases").glob("*.yml"))
-    for i in range(120):  # copies of the real cases: every objective and question id clashes
+    project = copy_project(tmp_path / "project", with_cases=False, data=DATA)
+    real = sorted((DATA / "cases").glob("*.yml"))[:60]  # each copied at least twice, however many there are
+    first: dict[Path, str] = {}  # the copy that uses a source's ids first; later copies of it clash with it
+    clashes: dict[str, str] = {}
+    for i in range(120):
+        name = f"copy-{i:03d}"
+        if i == 50:  # a broken file among them
+            (project / "cases" / f"{name}.yml").write_text(CLEAN.replace("  age: 40", "  age: forty"), encoding="utf-8")
+            continue
         source = real[i % len(real)]
-        (empty_project / "cases" / f"copy-{i:03d}.yml").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
-    (empty_project / "cases" / "copy-050.yml").write_text(CLEAN.replace("  age: 40", "  age: forty"), encoding="utf-8")
-    runs = [subprocess.run([sys.executable, str(VALIDATE), "--root", str(empty_project), "--jobs", jobs],
+        (project / "cases" / f"{name}.yml").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+        if source in first:
+            clashes[name] = first[source]
+        else:
+            first[source] = name
+    assert clashes
+    runs = [subprocess.run([sys.executable, str(VALIDATE), "--root", str(project), "--jobs", jobs],
                            capture_output=True, text=True, timeout=300) for jobs in ("1", "2")]
     assert [r.returncode for r in runs] == [1, 1]
     assert runs[0].stderr == runs[1].stderr
     lines = runs[1].stderr.splitlines()
     assert "cases/copy-050.yml:8: patient.age: 'forty' is not a whole number" in lines
-    clash = [line for line in lines if line.startswith("cases/copy-006.yml:") and "is already used in cases/copy-000.yml" in line]
-    assert clash and all(re.match(r"cases/copy-006\.yml:\d+: objectives\[\d+\](\.questions\[\d+\])?\.id: ", c) for c in clash), lines[:5]
+    for name, holder in clashes.items():
+        clash = [line for line in lines if line.startswith(f"cases/{name}.yml:")]
+        assert clash and all(re.match(rf"cases/{name}\.yml:\d+: objectives\[\d+\](\.questions\[\d+\])?\.id: "
+                                      rf"(objective|question) id '[^']+' is already used in cases/{holder}\.yml$", c)
+                             for c in clash), (name, clash[:3])
+        assert len(clash) == len(quiz_ids(real[int(name[-3:]) % len(real)])), name
+
+
+def quiz_ids(path: Path) -> list[str]:
+    """The objective and question ids a case file defines (from the YAML itself)."""
+    import yaml
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return [x for o in data.get("objectives") or [] for x in [o["id"], *(q["id"] for q in o.get("questions") or [])]]
