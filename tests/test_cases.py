@@ -1,4 +1,8 @@
-"""The six seed cases and their quizzes: validation rules and the built pages."""
+"""The cases and their quizzes: validation rules, the derived record, and the built pages.
+
+Expectations come from the parsed case files (tests/oracle.py), so these hold for any corpus;
+tests about the seed cases' own content use the seed cases that are present (conftest.seed_case).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,11 @@ import json
 
 import pytest
 
-from conftest import quiz_yaml, ROOT, html
+import oracle
+from conftest import DATA, ROOT, catalog, html, quiz_yaml
 from macros.catalog import CatalogError, load_catalog
+from macros.model import OBJECTIVES, TOPICS
+from macros.render import QUIZ_PAGE_SIZE, quiz_page_path
 from test_load import write_case
 
 SEED_CASES = {
@@ -49,21 +56,52 @@ def base_case():
     return BASE
 
 
+B = len(__import__("test_load").BASE.splitlines())  # the objective under test starts on line B + 1
+
+
 def quiz_problems(project) -> list[str]:
     with pytest.raises(CatalogError) as info:
         load_catalog(project)
     return [str(p) for p in info.value.problems if not p.warning]
 
 
-def test_all_six_seed_cases_are_present_and_valid():
-    catalog = load_catalog(ROOT)
-    assert SEED_CASES <= set(catalog.cases)
-    for slug in SEED_CASES:
-        case = catalog.cases[slug]
-        assert 2 <= len(case.objectives) <= 4, slug
+def test_seed_cases_are_present_and_annotated():
+    cat = catalog()
+    if DATA == ROOT:
+        assert SEED_CASES <= set(cat.cases)
+    for slug in SEED_CASES & set(cat.cases):
+        case = cat.cases[slug]
+        assert OBJECTIVES[0] <= len(case.objectives) <= OBJECTIVES[1], slug
         assert all(len(o.questions) >= 2 for o in case.objectives), slug
         assert case.annotations, slug
         assert case.source.licence, slug
+
+
+def test_derived_record_agrees_with_the_case_files():
+    """catalog.facts (macros/facts.py) against the YAML as tests/oracle.py reads it."""
+    cat = catalog()
+    for slug, case in cat.cases.items():
+        f = cat.facts[slug]
+        assert set(f.received) == oracle.received(case), slug
+        assert set(f.drugs("named")) == set(oracle.named_drugs(case)), slug
+        assert set(f.drugs("supportive")) == set(oracle.supportive_drugs(case)), slug
+        assert set(f.drugs("transplant")) == set(oracle.transplant_drugs(case)), slug
+        assert set(f.drugs("by_regimen")) == oracle.by_regimen(case, cat.regimens), slug
+        assert set(f.drugs("discussed")) == oracle.discussed_drugs(case, cat.regimens), slug
+        assert set(f.regimens) == oracle.regimens(case), slug
+        assert set(f.sites) == oracle.sites(case) and set(f.sites_discussed) == oracle.sites_discussed(case), slug
+        for result in oracle.RESULTS:
+            assert set(f.antigens[result]) == oracle.antigens(case, result), (slug, result)
+        assert set(f.all_antigens) == oracle.antigens_all(case), slug
+        assert [(r.line, r.category, r.mrd) for r in f.responses] == [
+            (n, line.response.category.value, line.response.mrd.value) for n, line in enumerate(case.treatment, 1)], slug
+        # The story: every line in order, each transplant after the line it followed.
+        story = list(f.story)
+        assert [n for kind, n in story if kind == "line"] == list(range(1, len(case.treatment) + 1)), slug
+        for i, tx in enumerate(case.transplants):
+            assert story.index(("transplant", i)) > story.index(("line", tx.after_line)), slug
+            if tx.after_line < len(case.treatment):
+                assert story.index(("transplant", i)) < story.index(("line", tx.after_line + 1)), slug
 
 
 def test_quiz_rule_valid_objective_passes(empty_project, base_case):
@@ -76,64 +114,67 @@ def test_quiz_rule_exactly_one_correct_option(empty_project, base_case):
     none_right = QUESTION.format(qid="q2").replace("correct: true", "correct: false")
     write_case(empty_project, "q.yml", with_objective(base_case, two_right + none_right))
     assert quiz_problems(empty_project) == [
-        "cases/q.yml:44: objectives[0].questions[0].options: needs exactly one correct option, found 2",
-        "cases/q.yml:51: objectives[0].questions[1].options: needs exactly one correct option, found 0",
+        f"cases/q.yml:{B + 8}: objectives[0].questions[0].options: needs exactly one correct option, found 2",
+        f"cases/q.yml:{B + 15}: objectives[0].questions[1].options: needs exactly one correct option, found 0",
     ]
 
 
 def test_quiz_rule_unique_option_texts(empty_project, base_case):
     q = QUESTION.format(qid="q1").replace("{text: C,", "{text: b,")
     write_case(empty_project, "q.yml", with_objective(base_case, q + QUESTION.format(qid="q2")))
-    assert quiz_problems(empty_project) == ["cases/q.yml:47: objectives[0].questions[0].options[2].text: same text as option 1"]
+    assert quiz_problems(empty_project) == [f"cases/q.yml:{B + 11}: objectives[0].questions[0].options[2].text: same text as option 1"]
 
 
 def test_quiz_rule_explanation_present(empty_project, base_case):
     q = QUESTION.format(qid="q1").replace("{text: D, explanation: Wrong.}", "{text: D}")
     write_case(empty_project, "q.yml", with_objective(base_case, q + QUESTION.format(qid="q2")))
-    assert quiz_problems(empty_project) == ["cases/q.yml:48: objectives[0].questions[0].options[3].explanation: required field is missing"]
+    assert quiz_problems(empty_project) == [f"cases/q.yml:{B + 12}: objectives[0].questions[0].options[3].explanation: required field is missing"]
 
 
 def test_quiz_rule_every_objective_has_at_least_two_questions(empty_project, base_case):
     write_case(empty_project, "q.yml", with_objective(base_case, QUESTION.format(qid="q1")))
-    assert quiz_problems(empty_project) == ["cases/q.yml:41: objectives[0].questions: needs at least 2 item(s)"]
+    assert quiz_problems(empty_project) == [f"cases/q.yml:{B + 5}: objectives[0].questions: needs at least 2 item(s)"]
 
 
 def test_quiz_rule_four_or_five_options(empty_project, base_case):
     q = QUESTION.format(qid="q1").replace("          - {text: D, explanation: Wrong.}\n", "")
     write_case(empty_project, "q.yml", with_objective(base_case, q + QUESTION.format(qid="q2")))
-    assert quiz_problems(empty_project) == ["cases/q.yml:44: objectives[0].questions[0].options: needs at least 4 item(s)"]
+    assert quiz_problems(empty_project) == [f"cases/q.yml:{B + 8}: objectives[0].questions[0].options: needs at least 4 item(s)"]
 
 
 def test_quiz_rule_ids_unique_site_wide(empty_project, base_case):
     write_case(empty_project, "a.yml", with_objective(base_case, QUESTION.format(qid="q1") + QUESTION.format(qid="q2")))
     write_case(empty_project, "b.yml", with_objective(base_case, QUESTION.format(qid="q1") + QUESTION.format(qid="q3")))
     assert quiz_problems(empty_project) == [
-        "cases/b.yml:38: objectives[0].id: objective id 'obj-1' is already used in cases/a.yml",
-        "cases/b.yml:42: objectives[0].questions[0].id: question id 'q1' is already used in cases/a.yml",
+        f"cases/b.yml:{B + 2}: objectives[0].id: objective id 'obj-1' is already used in cases/a.yml",
+        f"cases/b.yml:{B + 6}: objectives[0].questions[0].id: question id 'q1' is already used in cases/a.yml",
     ]
 
 
-def test_each_seed_case_page_has_glance_annotations_objectives_and_quiz(site):
-    catalog = load_catalog(ROOT)
-    for slug in SEED_CASES:
+def test_each_case_page_has_glance_annotations_objectives_and_quiz(site):
+    cat = catalog()
+    for slug, case in cat.cases.items():
         soup = html(site, f"cases/{slug}")
         article = soup.find("article")
         glance = soup.find(id="at-a-glance").find_next("table")
-        labels = [row.find("td").get_text(" ", strip=True) for row in glance.find("tbody").find_all("tr")]
-        assert labels[:8] == ["Patient", "Diagnosis", "Philadelphia / BCR-ABL1", "EM sites", "Therapies",
-                              "Transplant", "Best response", "Outcome"], slug
+        rows = {row.find("td").get_text(" ", strip=True): row.find_all("td")[1].get_text(" ", strip=True)
+                for row in glance.find("tbody").find_all("tr")}
+        expected = ["Patient", "Diagnosis", "Philadelphia / BCR-ABL1", "EM sites", "Therapies",
+                    *(["Supportive drugs"] if case.supportive else []), "Transplant", "Response by line", "Outcome"]
+        assert list(rows)[:len(expected)] == expected, slug
+        assert all(line.response.category.value in rows["Response by line"] for line in case.treatment), slug
         tips = article.select(".admonition.tip .admonition-title")
-        assert len(tips) == len(catalog.cases[slug].annotations), slug
+        assert len(tips) == len(case.annotations), slug
         assert soup.find(id="learning-objectives"), slug
         questions = article.select("[data-quiz-question]")
-        assert len(questions) == sum(len(o.questions) for o in catalog.cases[slug].objectives), slug
+        assert len(questions) == oracle.questions(case), slug
         for q in questions:
             assert q.find("fieldset").find("legend").get_text(strip=True)
             radios = q.select("input[type=radio]")
             assert 4 <= len(radios) <= 5
             assert all(q.find("label", attrs={"for": r["id"]}) for r in radios)
             assert len(q.select("details .quiz-explanation[data-correct]")) == 1
-        if catalog.cases[slug].source_notes:
+        if case.source_notes:
             assert article.select(".admonition.warning .admonition-title"), slug
 
 
@@ -157,30 +198,36 @@ def test_quiz_chrome_and_answers_are_not_indexed(site):
 
 
 def test_search_index_has_every_page_with_its_type_and_filters(site):
-    catalog = load_catalog(ROOT)
+    catalog_ = catalog()
     pages = indexed_pages(site)
-    for slug in catalog.cases:
+    for slug, case in catalog_.cases.items():
         page = pages[f"/cases/{slug}/"]
         assert page["filters"]["type"] == ["Case"]
-        assert sorted(page["filters"]["drug"]) == sorted(catalog.drugs[d].name for d in catalog.case_drugs(slug, notes=False))
-        assert sorted(page["filters"]["site"]) == sorted(catalog.sites[s].name for s in catalog.case_sites(slug))
-        assert page["meta"]["title"] == catalog.cases[slug].title
+        assert sorted(page["filters"]["drug"]) == sorted(catalog_.drugs[d].name for d in oracle.received(case))
+        assert sorted(page["filters"]["site"]) == sorted(catalog_.sites[s].name for s in oracle.sites(case))
+        assert page["meta"]["title"] == case.title
     for folder, kind in (("drugs", "Drug"), ("regimens", "Regimen"), ("antigens", "Antigen"), ("sites", "Site")):
-        for entry in getattr(catalog, folder):
+        for entry in getattr(catalog_, folder):
             assert pages[f"/{folder}/{entry}/"]["filters"]["type"] == [kind]
     assert "/tags/" not in pages and "/search/" not in pages  # lists of everything, not answers
     assert not [url for url, page in pages.items() if "¶" in page["meta"]["title"]]
 
 
 def test_quiz_bank_groups_objectives_by_topic_and_links_quizzes(site):
-    catalog = load_catalog(ROOT)
+    cat = catalog()
     bank = html(site, "quiz").find("article")
     headings = [h.get_text(" ", strip=True).rstrip(" ¶") for h in bank.find_all("h2")]
-    assert headings == ["Drugs", "Antigens", "Extramedullary sites", "Transplant", "Response assessment"]
+    assert headings[-len(TOPICS):] == list(TOPICS.values())
     links = {a["href"] for a in bank.find_all("a", href=True)}
-    for slug, case in catalog.cases.items():
+    for slug, case in cat.cases.items():
         if case.objectives:
             assert f"../cases/{slug}/#quiz" in links
-    total = sum(len(o.questions) for c in catalog.cases.values() for o in c.objectives)
-    pages = [html(site, f"quiz/{t}") for t in ("drugs", "antigens", "em-sites", "transplant", "response-assessment")]
-    assert sum(len(p.select("[data-quiz-question]")) for p in pages) == total
+    # Each topic's objectives, QUIZ_PAGE_SIZE to a page: every question on exactly one page.
+    for topic in TOPICS:
+        objectives = [o for c in cat.cases.values() for o in c.objectives if o.topic == topic]
+        count = max(1, -(-len(objectives) // QUIZ_PAGE_SIZE))
+        paths = [quiz_page_path(topic, n).removesuffix(".md") for n in range(1, count + 2)]
+        assert not (site / paths[-1] / "index.html").exists(), paths[-1]
+        pages = [html(site, path) for path in paths[:-1]]
+        assert [len(p.select("[data-quiz-question]")) for p in pages] == [
+            sum(len(o.questions) for o in objectives[i:i + QUIZ_PAGE_SIZE]) for i in range(0, len(objectives) or 1, QUIZ_PAGE_SIZE)], topic
