@@ -91,7 +91,8 @@ def run(cmd: list, cwd: Path) -> Run:
 
 
 def build_cmd(out: Path) -> list:
-    return [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", out]
+    # No -q: it drops warnings before --strict can count them. The log goes to a file.
+    return [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", out]
 
 
 # ------------------------------------------------------------------ `mkdocs serve`

@@ -261,6 +261,6 @@ def make_project(dest: Path, n: int, seed: int, source: Path) -> tuple:
         catalog = get_catalog(dest)  # memoized: the floor's macros read the same catalog
     except CatalogError as e:
         raise BenchError(f"the synthetic cases are not valid:\n{str(e)[:3000]}") from None
-    if catalog.warnings:  # `mkdocs build --strict -q` would hide them, `mkdocs serve` would stop on them
+    if catalog.warnings:  # a strict build would stop on them
         raise BenchError("the synthetic cases have warnings:\n" + "\n".join(map(str, catalog.warnings[:20])))
     return catalog, facts
