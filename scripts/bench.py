@@ -66,13 +66,13 @@ def bench_size(n: int, args, work: Path) -> Result:
 
 
 def read_lighthouse(path: Path) -> dict:
-    """Results of scripts/lighthouse.py: {"<N>": {"<page type>": {"performance": 0-100, "blocking_ms": ms}}}."""
+    """Results of scripts/lighthouse.py: {"<N>": {"<page type>": {"performance": 0-100, "tbt": ms}}}."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
         raise argparse.ArgumentTypeError(f"cannot read {path}: {e}") from None
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
-        raise argparse.ArgumentTypeError(f"{path}: expected {{\"<N>\": {{\"<page type>\": {{\"performance\": ..., \"blocking_ms\": ...}}}}}}")
+        raise argparse.ArgumentTypeError(f"{path}: expected {{\"<N>\": {{\"<page type>\": {{\"performance\": ..., \"tbt\": ...}}}}}}")
     return data
 
 
@@ -86,8 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--serve-max", type=int, default=SERVE_MAX, help="largest N to time `mkdocs serve` at (default: %(default)s)")
     parser.add_argument("--saves", type=int, default=3, help="saves timed under `mkdocs serve`, the median reported (default: %(default)s)")
     parser.add_argument("--lighthouse", type=read_lighthouse, metavar="FILE",
-                        help="JSON results of scripts/lighthouse.py to judge the Lighthouse budgets: "
-                             '{"<N>": {"<page type>": {"performance": score, "blocking_ms": ms}}}')
+                        help="scripts/lighthouse.py's per-page results at each N, to judge the Lighthouse budgets: "
+                             '{"<N>": {"<page type>": {"performance": score, "tbt": ms, ...}}}')
     parser.add_argument("--seed", type=int, default=2026, help="random seed of the synthetic data (default: %(default)s)")
     parser.add_argument("--workdir", type=Path, help="an empty folder to keep the projects and sites in (default: temporary)")
     args = parser.parse_args(argv)

@@ -204,7 +204,7 @@ def test_extrapolated_and_minimum_budgets():
     assert budgets.evaluate(validate, [fake(100, validate=1.0), fake(1000, validate=4.0)]).result == "FAIL"
     assert budgets.evaluate(validate, [fake(1000, validate=2.0)]).result == "NOT RUN"
     score = budget("lighthouse_performance", min=90, at=(1000,))
-    pages = {"cases index": {"performance": 95, "blocking_ms": 120}, "tags": {"performance": 89, "blocking_ms": 80}}
+    pages = {"cases index": {"performance": 95, "tbt": 120}, "tags": {"performance": 89, "tbt": 80}}
     assert budgets.evaluate(score, [fake(1000, lighthouse=pages)]).result == "FAIL"  # the worst page type
     assert budgets.evaluate(budget("lighthouse_blocking", max=200, at=(1000,)), [fake(1000, lighthouse=pages)]).result == "PASS"
     assert "lighthouse.py" in budgets.evaluate(score, [fake(1000)]).measured
@@ -260,7 +260,7 @@ def test_report_renders_from_fake_results():
 
 
 def test_report_with_lighthouse_results_and_every_budget_size():
-    pages = {"cases index": {"performance": 92, "blocking_ms": 150}}
+    pages = {"cases index": {"performance": 92, "tbt": 150}}
     results = [fake(n, preview=0.5, lighthouse=pages) for n in (100, 1000, 5000)]
     text = report.render(results, "", ["x"])
     assert "A small run" not in text and "Not part of this run" not in text

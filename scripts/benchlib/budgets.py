@@ -63,7 +63,7 @@ METRICS: dict[str, Metric] = {
     "search_download": Metric("{:,.1f} KB", lambda r: _size(r, "pagefind") and (r.sizes["pagefind"]["total"] / KB, "")),
     "validate": Metric("{:.1f} s", lambda r: r.validate and (r.median(r.validate), "median")),
     "lighthouse_performance": Metric("{:.0f}", lambda r: _lighthouse(r, "performance", min)),
-    "lighthouse_blocking": Metric("{:.0f} ms", lambda r: _lighthouse(r, "blocking_ms", max)),
+    "lighthouse_blocking": Metric("{:.0f} ms", lambda r: _lighthouse(r, "tbt", max)),
 }
 
 

@@ -310,7 +310,7 @@ class Result:
     floor_site: int = 0
     floor_index: tuple | None = None  # Material's built-in search index in the floor: (raw, gzip)
     serve: Serve | None = None
-    lighthouse: dict | None = None  # page type -> {"performance": score, "blocking_ms": ms}, from scripts/lighthouse.py
+    lighthouse: dict | None = None  # page type -> {"performance": score, "tbt": ms}, from scripts/lighthouse.py
 
     @staticmethod
     def median(runs: list[Run], attr: str = "seconds") -> float:

@@ -51,6 +51,10 @@ def _read(path: str) -> str:
         return ""
 
 
+def _num(value) -> str:
+    return "—" if value is None else f"{value:,.0f}"
+
+
 def _n(r) -> str:
     return f"{r.n:,}"
 
@@ -112,7 +116,7 @@ def context(results: list, command: str, machine_lines: list[str], budgets: list
         "search": [[_n(r), *(kb(r.sizes["pagefind"][k]) for k in ("total", "fixed", "chunk", "filters", "fragments")),
                     f"{kb(r.sizes['pagefind']['bundle'])} in {r.sizes['pagefind']['files']:,} files",
                     kb(r.floor_index[1]) if r.floor_index else "—"] for r in results],
-        "lighthouse": [[_n(r), page, f"{s.get('performance', '—')}", f"{s.get('blocking_ms', '—')}"]
+        "lighthouse": [[_n(r), page, _num(s.get("performance")), _num(s.get("tbt"))]
                        for r in results for page, s in sorted((r.lighthouse or {}).items())],
         "grown": None, "search_crossing": "",
     }
