@@ -225,7 +225,10 @@ def test_body_map_filters_the_index(browser, base_url):
     site = marker.get_attribute("data-filter-site")
     marker.click()
     assert _shown(page) == sorted(s for s, f in CATALOG.facts.items() if site in f.sites)
-    assert f"site={site}" in page.url and page.url.endswith("cases/?site=" + site)
+    assert page.url.endswith("cases/?site=" + site) and marker.get_attribute("aria-pressed") == "true"
+    marker.focus()
+    page.keyboard.press("Enter")
+    assert len(_shown(page)) == len(CATALOG.cases) and marker.get_attribute("aria-pressed") == "false"
     context.close()
 
 
@@ -286,7 +289,8 @@ def _results(page, query: str, n: int) -> list[str]:
     box.press_sequentially(query, delay=20)
     page.wait_for_function(
         "([q, n]) => { const m = document.querySelector('.pagefind-ui__message');"
-        " return m && m.textContent.endsWith(' for ' + q) && document.querySelectorAll('.pagefind-ui__result-link').length >= n; }",
+        " const r = Array.from(document.querySelectorAll('.pagefind-ui__result')).slice(0, n);"  # loaded in any order
+        " return m && m.textContent.endsWith(' for ' + q) && r.length >= n && r.every(x => x.querySelector('.pagefind-ui__result-link')); }",
         arg=[query, n])
     return page.eval_on_selector_all(".pagefind-ui__result-link", "links => links.map(a => new URL(a.href).pathname)")
 

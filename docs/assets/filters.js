@@ -53,8 +53,7 @@
       count.textContent = picked ? `Showing ${shown} of ${rows.length} cases.` : `All ${rows.length} cases.`;
       empty.hidden = shown !== 0;
       document.querySelectorAll(".bodymap__marker[data-filter-site]").forEach((m) => {
-        if ((filters.site || []).includes(m.dataset.filterSite)) m.setAttribute("aria-current", "true");
-        else m.removeAttribute("aria-current");
+        m.setAttribute("aria-pressed", String((filters.site || []).includes(m.dataset.filterSite)));
       });
       saveState();
     }
@@ -102,12 +101,19 @@
       apply();
       (table.closest(".md-typeset__scrollwrap") || table).scrollIntoView({ block: "start" });
     }
-    document.querySelectorAll("[data-filter-site]").forEach((link) => {
-      link.addEventListener("click", (event) => {
+    document.querySelectorAll("[data-filter-site]").forEach((control) => {
+      control.addEventListener("click", (event) => {
         event.preventDefault();
         event.stopPropagation();  // not a page change for Material's instant navigation
-        pickSite(link.dataset.filterSite);
+        pickSite(control.dataset.filterSite);
       });
+      if (control.getAttribute("role") === "button") {  // the body map's badges: Enter or Space as on a button
+        control.addEventListener("keydown", (event) => {
+          if (event.key !== "Enter" && event.key !== " ") return;
+          event.preventDefault();
+          pickSite(control.dataset.filterSite);
+        });
+      }
     });
 
     boxes.forEach((b) => b.addEventListener("change", apply));

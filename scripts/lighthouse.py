@@ -1,0 +1,174 @@
+"""Lighthouse (mobile) on every page type, served with gzip as a static host would.
+
+    .venv/bin/python scripts/lighthouse.py            # build, serve, measure, write docs/lighthouse.md
+    .venv/bin/python scripts/lighthouse.py --site DIR # measure an already built site (built for --port)
+
+Lighthouse comes from the npm registry (installed once into .cache/lighthouse) and drives the
+system Chromium (CHROME_PATH, /usr/bin/chromium by default): no browser download. Not part of
+pytest: a run takes a minute or two and its timings depend on the machine.
+
+Targets (issue 14): performance >= 90, cumulative layout shift < 0.1, accessibility, best
+practices and SEO 100. The script exits 1 when a page misses one, after writing the report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import gzip
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / ".cache" / "lighthouse"
+REPORT = ROOT / "docs" / "lighthouse.md"
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+TARGETS = {"performance": 90, "accessibility": 100, "best-practices": 100, "seo": 100}
+CLS_LIMIT = 0.1
+COMPRESSIBLE = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".csv", ".pf_meta", ".pagefind")
+
+
+def page_types() -> dict[str, str]:
+    """One page of each type, taken from the catalog (whatever cases there are)."""
+    sys.path.insert(0, str(ROOT))
+    from macros.catalog import load_catalog
+
+    cat = load_catalog(ROOT)
+    first = lambda table: sorted(table)[0]  # noqa: E731
+    return {
+        "home": "", "cases index": "cases/", "case": f"cases/{next(iter(cat.cases))}/",
+        "drug": f"drugs/{first(cat.drugs)}/", "drugs index": "drugs/", "regimen": f"regimens/{first(cat.regimens)}/",
+        "antigen": f"antigens/{first(cat.antigens)}/", "site": f"sites/{first(cat.sites)}/",
+        "glossary": "glossary/", "quiz bank": "quiz/", "search": "search/?q=inotuzumab", "about": "about/",
+    }
+
+
+class GzipHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files, gzip-compressed for clients that accept it (text types only), as a host would."""
+
+    def log_message(self, *args):
+        pass
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        accepts = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (accepts and path.is_file() and path.suffix in COMPRESSIBLE):
+            return super().send_head()
+        if not self.path.split("?")[0].endswith("/") and path.name == "index.html" and not self.path.split("?")[0].endswith(".html"):
+            return super().send_head()  # let the base class redirect /dir to /dir/
+        body = gzip.compress(path.read_bytes(), compresslevel=6)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "max-age=3600")
+        self.end_headers()
+        from io import BytesIO
+        return BytesIO(body)
+
+
+def lighthouse_bin() -> Path:
+    binary = CACHE / "node_modules" / ".bin" / "lighthouse"
+    if not binary.exists():
+        npm = shutil.which("npm") or sys.exit("npm not found: Lighthouse comes from the npm registry")
+        subprocess.run([npm, "install", "--no-save", "--no-package-lock", "--no-audit", "--no-fund",
+                        "--prefix", str(CACHE), "lighthouse@12"], check=True)
+    return binary
+
+
+def build(out: Path, port: int) -> None:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": f"http://127.0.0.1:{port}/"}
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(out)], cwd=ROOT, env=env, check=True)
+
+
+def measure(binary: Path, url: str, out: Path) -> dict:
+    env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
+    subprocess.run([str(binary), url, "--quiet", "--output=json", f"--output-path={out}",
+                    "--only-categories=" + ",".join(CATEGORIES),
+                    "--chrome-flags=--headless=new --no-sandbox --disable-gpu --no-first-run"],
+                   env=env, check=True, timeout=300)
+    data = json.loads(out.read_text(encoding="utf-8"))
+    audits = data["audits"]
+    failed = {c: [a["id"] for a in data["categories"][c]["auditRefs"]
+                  if audits[a["id"]].get("score") is not None and audits[a["id"]]["score"] < 1 and a.get("weight", 0) > 0]
+              for c in ("accessibility", "best-practices", "seo")}
+    return {
+        **{c: round(data["categories"][c]["score"] * 100) for c in CATEGORIES},
+        "cls": audits["cumulative-layout-shift"]["numericValue"],
+        "fcp": audits["first-contentful-paint"]["numericValue"] / 1000,
+        "lcp": audits["largest-contentful-paint"]["numericValue"] / 1000,
+        "tbt": audits["total-blocking-time"]["numericValue"],
+        "failed": [f"{c}: {a}" for c, ids in failed.items() for a in ids],
+    }
+
+
+def report(results: dict[str, dict]) -> str:
+    lines = [
+        "---", "search:", "  exclude: true", "---",
+        "# Lighthouse",
+        "",
+        f"Lighthouse 12 (mobile: a simulated mid-range phone on a slow 4G connection) on one page of each",
+        f"type, in Chromium, the site served with gzip compression as a static host would. Measured",
+        f"{date.today().isoformat()} by `scripts/lighthouse.py`; timings depend on the machine.",
+        "",
+        f"Targets: performance at least {TARGETS['performance']}, layout shift (CLS) below {CLS_LIMIT},",
+        "accessibility, best practices and SEO 100.",
+        "",
+        "| Page | Performance | Accessibility | Best practices | SEO | CLS | First paint (s) | Largest paint (s) | Blocking (ms) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for kind, r in results.items():
+        lines.append(f"| {kind} | {r['performance']} | {r['accessibility']} | {r['best-practices']} | {r['seo']} | "
+                     f"{r['cls']:.3f} | {r['fcp']:.1f} | {r['lcp']:.1f} | {r['tbt']:.0f} |")
+    misses = [f"{kind}: {a}" for kind, r in results.items() for a in r["failed"]]
+    if misses:
+        lines += ["", "Audits not passed:", ""] + [f"- {m}" for m in misses]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--site", type=Path, help="an already built site (built with SITE_URL for --port)")
+    parser.add_argument("--port", type=int, default=8790)
+    parser.add_argument("--no-write", action="store_true", help="print the report, do not write docs/lighthouse.md")
+    args = parser.parse_args()
+    binary = lighthouse_bin()
+    with tempfile.TemporaryDirectory(prefix="lighthouse-") as tmp:
+        site = args.site or Path(tmp) / "site"
+        if not args.site:
+            build(site, args.port)
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), functools.partial(GzipHandler, directory=str(site)))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        results = {}
+        try:
+            for kind, path in page_types().items():
+                results[kind] = measure(binary, f"http://127.0.0.1:{args.port}/{path}", Path(tmp) / "lh.json")
+                r = results[kind]
+                print(f"{kind:12} perf {r['performance']:3} a11y {r['accessibility']:3} bp {r['best-practices']:3} "
+                      f"seo {r['seo']:3} cls {r['cls']:.3f} fcp {r['fcp']:.1f}s lcp {r['lcp']:.1f}s tbt {r['tbt']:.0f}ms"
+                      + (f"  {r['failed']}" if r["failed"] else ""), flush=True)
+        finally:
+            server.shutdown()
+    text = report(results)
+    if args.no_write:
+        print(text)
+    else:
+        REPORT.write_text(text, encoding="utf-8")
+        print(f"wrote {REPORT.relative_to(ROOT)}")
+    ok = all(r["performance"] >= TARGETS["performance"] and r["cls"] < CLS_LIMIT
+             and all(r[c] >= TARGETS[c] for c in ("accessibility", "best-practices", "seo")) for r in results.values())
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
