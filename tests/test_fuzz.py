@@ -47,7 +47,7 @@ PAYLOADS = [
     "line one\nline two", "cr\rinside", "nul\x00byte", "c1\x85nel", "ls\u2028ps", "bidi \u202eevil\u202c",
     "zero\u200bwidth", "nonchar\ufffe",
     f'???+ danger "{MARK}"', f"??? note {MARK}", f'!!! warning "{MARK}"', f"```\n{MARK}\n```", f"~~~\n{MARK}\n~~~",
-    f"    {MARK}", f"# {MARK}", f"> {MARK}", f"| {MARK} | b |\n| --- | --- |\n| 1 | 2 |", f"{MARK}\n===",
+    f"    {MARK} code", f"# {MARK}", f"> {MARK}", f"| {MARK} | b |\n| --- | --- |\n| 1 | 2 |", f"{MARK}\n===",
     f"{MARK}\n---", f"*[{MARK}]: x", f"[^1]: {MARK}", "{: #evil .evil }", f"- {MARK}", f"1. {MARK}",
     "{{ 'Jinja' ~ 'Evaluated' }}", "{% if true %}JinjaEvaluated{% endif %}", "{% raw %}x",
     "<script>alert(1)</script>", '<img src=x onerror="alert(1)">', "javascript:alert(1)",
@@ -57,8 +57,14 @@ PAYLOADS = [
     "\nUR  - http://evil.example", "x\nER  - \nTY  - JOUR",
     "inf", "1e308", "NaN", "", " ", "x" * 3000,
 ]
-# What CI samples for the slow layers: one of each family above.
-CI_PAYLOADS = [PAYLOADS[i] for i in (0, 2, 4, 5, 8, 10, 11, 14, 16, 21, 24, 27, 29, 31, 34, 36, 38, 44, 47, 50, 53)]
+# What CI samples for the slow layers: one or two of each family above.
+CI_PAYLOADS = [p for p in PAYLOADS if p in {
+    "line one\nline two", "nul\x00byte", "ls\u2028ps", "bidi \u202eevil\u202c", f'???+ danger "{MARK}"',
+    f'!!! warning "{MARK}"', f"```\n{MARK}\n```", f"~~~\n{MARK}\n~~~", f"    {MARK} code", f"# {MARK}", f"> {MARK}",
+    f"| {MARK} | b |\n| --- | --- |\n| 1 | 2 |", f"{MARK}\n===", f"- {MARK}", "{: #evil .evil }",
+    "{{ 'Jinja' ~ 'Evaluated' }}", "<script>alert(1)</script>", "[x](javascript:alert(1))", "}",
+    "}, title = {forged}, note = {", '"', "=HYPERLINK(\"http://evil.example\",\"x\")", "@SUM(A1)",
+    "\nUR  - http://evil.example", "x\nER  - \nTY  - JOUR", "inf", "1e308", "x" * 3000}]
 
 
 # ----------------------------------------------------------------------------- the fixture case as a model
@@ -226,8 +232,8 @@ def variants(project: Path, payloads):
             n += 1
             yield ("case", leaf, payload), f"cases/fuzz-{n}.yml", None, uniquify(set_leaf(case, leaf, payload), n, leaf)
     for kind, (key, data) in reference_targets(project).items():
-        for leaf in yaml_leaves(data[key]):
-            for payload in payloads:
+        for i, leaf in enumerate(yaml_leaves(data[key])):
+            for payload in (payloads if FULL else [payloads[(i + 4 * j) % len(payloads)] for j in range(5)]):
                 n += 1
                 yield (kind, leaf, payload), f"reference/{kind}.yml", (f"FZ{n}" if kind == "glossary" else f"fuzz-{n}"), set_leaf(data[key], leaf, payload)
 
@@ -278,33 +284,47 @@ def test_validation_rejects_cleanly_or_accepts(validated):
     known_message_breaks(broken)
 
 
+REFERENCE_BATCH = 150_000  # bytes of variant entries per reference file and run (the loader's limit is larger)
+
+
 def accepted_variants(project: Path, payloads):
-    """Run validate.py once over every variant; (accepted labels, rejected labels)."""
+    """Run validate.py over every variant, in as few runs as the file-size limit allows;
+    (accepted labels, rejected labels, stray lines of problems split over several lines)."""
     originals = {kind: (project / "reference" / f"{kind}.yml").read_text(encoding="utf-8") for kind in REFERENCE}
-    tables = {kind: yaml.safe_load(text) for kind, text in originals.items()}
-    todo = []
+    case_todo, batches = [], [dict()]
+    sizes = [dict()]
     for label, path, entry_id, data in variants(project, payloads):
         if entry_id is None:
             (project / path).write_text(dump(data), encoding="utf-8")
-            todo.append((label, f"{path}:"))
-        else:
-            tables[label[0]][entry_id] = data
-            todo.append((label, f"{path}:", entry_id))
-    for kind, table in tables.items():
-        (project / "reference" / f"{kind}.yml").write_text(dump(table), encoding="utf-8")
-    result = validate(project)
-    broken = check_report(result, "batch")
-    problems = result.stderr.splitlines()
-    files = {line.split(":", 1)[0] + ":" for line in problems}
-    entries = {(line.split(":", 1)[0] + ":", line.split(": ", 2)[1].split(".", 1)[0].split("[", 1)[0])
-               for line in problems if line.count(": ") >= 2}
-    accepted, rejected = [], []
-    for item in todo:
-        label, where = item[0], item[1]
-        bad = where in files if len(item) == 2 else (where, item[2]) in entries
-        (rejected if bad else accepted).append(label)
-    for path in project.glob("cases/fuzz-*.yml"):
-        path.unlink()
+            case_todo.append((label, path))
+            continue
+        size = len(dump({entry_id: data}))
+        kind = label[0]
+        if sizes[-1].get(kind, 0) + size > REFERENCE_BATCH:
+            batches.append({}), sizes.append({})
+        batches[-1].setdefault(kind, []).append((label, entry_id, data))
+        sizes[-1][kind] = sizes[-1].get(kind, 0) + size
+    accepted, rejected, broken = [], [], []
+    for number, batch in enumerate(batches):
+        for kind in REFERENCE:
+            table = yaml.safe_load(originals[kind])
+            table.update({entry_id: data for _, entry_id, data in batch.get(kind, [])})
+            (project / "reference" / f"{kind}.yml").write_text(dump(table), encoding="utf-8")
+        result = validate(project)
+        broken += check_report(result, f"batch {number}")
+        problems = result.stderr.splitlines()
+        assert not [line for line in problems if ": (file): " in line and line.startswith("reference/")], problems[:5]
+        entries = {(line.split(":", 1)[0], line.split(": ", 2)[1].split(".", 1)[0].split("[", 1)[0])
+                   for line in problems if line.startswith("reference/") and line.count(": ") >= 2}
+        for kind, items in batch.items():
+            for label, entry_id, _ in items:
+                (rejected if (f"reference/{kind}.yml", entry_id) in entries else accepted).append(label)
+        if number == 0:  # the case files are checked in the first run
+            bad_files = {line.split(":", 1)[0] for line in problems if line.startswith("cases/")}
+            for label, path in case_todo:
+                (rejected if path in bad_files else accepted).append(label)
+            for path in project.glob("cases/fuzz-*.yml"):
+                path.unlink()
     for kind, text in originals.items():
         (project / "reference" / f"{kind}.yml").write_text(text, encoding="utf-8")
     return accepted, rejected, broken
@@ -325,6 +345,13 @@ def build_batches(project: Path, accepted, cases_per_build: int):
         data = copy.deepcopy(case)
         for (_, leaf), options in by_leaf.items():
             data = set_leaf(data, leaf, options[(n + rng.randrange(len(options))) % len(options)])
+        for objective in data.get("objectives", []):  # options of a question must differ: a rule across leaves
+            for question in objective.get("questions", []):
+                seen = set()
+                for k, option in enumerate(question.get("options", [])):
+                    if option["text"].strip().casefold() in seen:
+                        option["text"] = f"{option['text']} {k}"
+                    seen.add(option["text"].strip().casefold())
         docs.append(data)
     refs = {}
     for kind, (key, data) in reference_targets(project).items():
@@ -335,7 +362,7 @@ def build_batches(project: Path, accepted, cases_per_build: int):
     return docs, refs
 
 
-INERT_TAGS = ("script", "iframe", "object", "embed", "style", "base", "form", "meta", "link")
+INERT_TAGS = ("script", "iframe", "object", "embed", "style", "base", "meta", "link")  # none in content; forms are ours (filters, quiz)
 
 
 def check_site(site: Path, slugs):
@@ -356,7 +383,9 @@ def check_site(site: Path, slugs):
         for tag in INERT_TAGS:
             for el in article.find_all(tag):
                 assert tag == "script" and el.get("type") in ("application/json",), (page, str(el)[:200])
-        for el in article.select("summary, .admonition-title, h1, h2, h3, h4, h5, h6, th, dt, blockquote, pre, code"):
+        # A payload is never just the marker (validation strips spaces, so "    Injected code" keeps a
+        # word after it): an element whose whole text is the marker was made from payload syntax.
+        for el in article.select("summary, .admonition-title, h1, h2, h3, h4, h5, h6, th, td, dt, li, p, blockquote, pre, code"):
             assert el.get_text(" ", strip=True).strip("¶ ") != MARK, (page, str(el)[:300])
             if el.name in ("pre", "code", "blockquote"):
                 assert MARK not in el.get_text(), (page, str(el)[:300])
@@ -385,6 +414,18 @@ def test_accepted_payloads_build_inert(tmp_path, validated):
         (project / "cases" / f"{slug}.yml").write_text(dump(data), encoding="utf-8")
         slugs.append(slug)
     result = validate(project)
+    # Payloads accepted one leaf at a time can meet editorial checks across leaves (a quiz option
+    # that became the longest): those are warnings a reviewer acknowledges, so acknowledge them.
+    codes = {}
+    for m in re.finditer(r"^warning: cases/(fuzz-case-\d+)\.yml:.*?check ([a-z]+:[a-z-]+)(?:, match '([^']*)')?", result.stderr, re.M):
+        codes.setdefault(m[1], set()).add((m[2], m[3]))
+    for slug, checks in codes.items():
+        data = docs[slugs.index(slug)]  # already given its own ids
+        data.setdefault("acknowledged", []).extend(
+            {"check": c, **({"match": match} if match else {}), "reason": "fuzz batch"} for c, match in sorted(checks))
+        (project / "cases" / f"{slug}.yml").write_text(dump(data), encoding="utf-8")
+    if codes:
+        result = validate(project)
     assert not check_report(result, "batch")
     assert result.returncode == 0, "accepted one by one, rejected together:\n" + result.stderr[-3000:]
     out = tmp_path / "site"
