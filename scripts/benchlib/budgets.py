@@ -15,6 +15,7 @@ import yaml
 from . import KB, BenchError
 
 BUDGETS_FILE = Path(__file__).with_name("budgets.yml")
+EXTRAPOLATE_MAX = 10  # extrapolate to at most 10x the largest N measured: start-up costs dominate small N
 
 
 @dataclass(frozen=True)
@@ -142,19 +143,20 @@ def evaluate(budget: Budget, results: list) -> Verdict:
     for n in budget.at or sorted(found):
         if n in found:
             value, detail = found[n]
-        elif budget.extrapolate and len(found) >= 2:
+        elif budget.extrapolate and len(found) >= 2 and max(found) * EXTRAPOLATE_MAX >= n:
             value, detail = estimate({k: v for k, (v, _) in found.items()}, n)
         else:
             missing.append(n)
             continue
         judged.append(budget.holds(value))
         parts.append(f"{show(value, detail)} at N={n:,}")
-    if budget.at:  # the other sizes measured, for information
-        parts += [f"for information: {show(*found[n])} at N={n:,}" for n in sorted(found) if n not in budget.at]
     if missing:
         how = (" (results of scripts/lighthouse.py, --lighthouse)" if budget.metric.startswith("lighthouse")
                else " (run with --serve)" if budget.metric == "preview" else "")
-        parts.insert(len(judged), "not measured at " + ", ".join(f"N={n:,}" for n in missing) + how)
+        parts.append("not measured at " + ", ".join(f"N={n:,}" for n in missing) + how)
+    others = [n for n in sorted(found) if budget.at and n not in budget.at]
+    if others:  # the other sizes measured, for information
+        parts.append("for information: " + ", ".join(f"{show(*found[n])} at N={n:,}" for n in others))
     if not judged and not budget.at and not found:
         parts.append("not measured by this run")
     result = "FAIL" if not all(judged) else "PASS" if judged and not missing else "NOT RUN"

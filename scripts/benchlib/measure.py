@@ -31,21 +31,36 @@ _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 @dataclass(frozen=True)
 class Run:
-    """One command: wall seconds, CPU seconds (user + system, children included), peak memory in MB."""
+    """One command: wall seconds, CPU seconds (user + system, children included), peak memory in MB
+    of all its processes together, and of the largest single process."""
 
     seconds: float
     cpu: float
     peak_mb: float
+    process_mb: float
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants now (Linux /proc; 0 elsewhere)."""
+def _memory(pid: int) -> int:
+    """Proportional set size of one process (shared pages split among the processes sharing
+    them, so a tree's sum counts them once), or its resident size where the kernel has no PSS."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    with open(f"/proc/{pid}/statm") as f:
+        return int(f.read().split()[1]) * _PAGE
+
+
+def _tree_memory(pid: int) -> int:
+    """Bytes of a process and all its descendants now (Linux /proc; 0 elsewhere)."""
     total, stack = 0, [pid]
     while stack:
         p = stack.pop()
         try:
-            with open(f"/proc/{p}/statm") as f:
-                total += int(f.read().split()[1]) * _PAGE
+            total += _memory(p)
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as f:
                     stack += [int(c) for c in f.read().split()]
@@ -64,7 +79,7 @@ class _Sampler(threading.Thread):
 
     def run(self):
         while not self.done.wait(0.05):
-            self.peak = max(self.peak, _tree_rss(self.pid))
+            self.peak = max(self.peak, _tree_memory(self.pid))
 
 
 def run(cmd: list, cwd: Path) -> Run:
@@ -72,7 +87,7 @@ def run(cmd: list, cwd: Path) -> Run:
 
     CPU and the largest single process come from wait4(), whose usage includes the children the
     command waited for (Pagefind, worker processes); peak memory is the larger of that and the
-    sampled sum of the whole tree."""
+    sampled sum over the whole tree."""
     with tempfile.TemporaryFile() as out:
         start = time.perf_counter()
         proc = subprocess.Popen([str(c) for c in cmd], cwd=cwd, env=ENV, stdout=out, stderr=subprocess.STDOUT)
@@ -86,8 +101,8 @@ def run(cmd: list, cwd: Path) -> Run:
         if proc.returncode:
             out.seek(0)
             raise BenchError(f"`{' '.join(map(str, cmd))}` failed in {cwd}:\n{out.read().decode()[-3000:]}")
-    peak = max(usage.ru_maxrss * 1024, sampler.peak)  # ru_maxrss is in KB on Linux
-    return Run(seconds, usage.ru_utime + usage.ru_stime, peak / MB)
+    largest = usage.ru_maxrss * 1024  # KB on Linux
+    return Run(seconds, usage.ru_utime + usage.ru_stime, max(largest, sampler.peak) / MB, largest / MB)
 
 
 def build_cmd(out: Path) -> list:
@@ -320,8 +335,8 @@ class Result:
         """Ours / floor, medians of ``attr`` (seconds or cpu)."""
         return self.median(self.build, attr) / self.median(self.floor, attr)
 
-    def peak(self, runs: list[Run]) -> float:
-        return max(r.peak_mb for r in runs)
+    def peak(self, runs: list[Run], attr: str = "peak_mb") -> float:
+        return max(getattr(r, attr) for r in runs)
 
     @property
     def memory_ratio(self) -> float:
