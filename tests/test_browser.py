@@ -2,6 +2,11 @@
 
 Run locally without Chromium, these tests skip and say how to install it; under CI
 (CI=true) a missing browser is a failure.
+
+Expectations come from the case files (tests/oracle.py), so these hold for any corpus
+(conftest: EMALL_DATA); tests of one seed case's own content skip when it is absent. Every case
+page is opened at a phone's and a desk's width; past EMALL_BROWSER_PAGES (default 60) case pages,
+an evenly spaced, fixed sample of that many is opened instead, to bound the run's time.
 """
 
 from __future__ import annotations
@@ -15,9 +20,14 @@ from pathlib import Path
 
 import pytest
 
+import oracle
+from conftest import DATA, ROOT, catalog, seed_case
+
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-CASE = "cases/bertamini-2018-case-1-pancreas/"
+PANCREAS = "bertamini-2018-case-1-pancreas"
+CASE = f"cases/{PANCREAS if PANCREAS in catalog().cases else next(iter(catalog().cases))}/"  # any case page will do
+BROWSER_PAGES = int(os.environ.get("EMALL_BROWSER_PAGES", "60"))
 
 
 def _require_browser():
@@ -69,21 +79,21 @@ def page(browser, base_url):
     context.close()
 
 
-def _arrive_by_instant_navigation(page, base_url):
+def _arrive_by_instant_navigation(page, base_url, slug: str):
     """Home -> Cases -> the case, by clicking: Material swaps pages without reloading."""
     page.goto(base_url)
     page.wait_for_load_state("networkidle")
     page.evaluate("window.__sameDocument = true")
     page.get_by_role("link", name="Cases", exact=True).first.click()
     page.wait_for_url("**/cases/")
-    page.locator("article a", has_text="Pancreatic, splenic and skeletal relapse").first.click()
-    page.wait_for_url(f"**/{CASE}")
+    page.locator(f"[data-case-table] tr[data-case='{slug}'] a[href$='{slug}/']").first.click()
+    page.wait_for_url(f"**/cases/{slug}/")
     page.wait_for_selector("[data-quiz-question] .quiz-check:not([hidden])")
     assert page.evaluate("window.__sameDocument") is True, "the page was reloaded, not instantly navigated"
 
 
 def test_quiz_wrong_then_right_after_instant_navigation(page, base_url):
-    _arrive_by_instant_navigation(page, base_url)
+    _arrive_by_instant_navigation(page, base_url, seed_case(PANCREAS))
     question = page.locator("#q-b1-q-io-target")
     question.scroll_into_view_if_needed()
     # Options are shown in a build-decided order (macros/quiz.py): read the key from the page.
@@ -101,9 +111,10 @@ def test_quiz_wrong_then_right_after_instant_navigation(page, base_url):
     assert "anti-CD22" in feedback.inner_text()
     # The first answer is the one that counts.
     score = page.locator(".quiz-score")
-    questions = page.locator("article [data-quiz-question]").count()
+    questions = oracle.questions(catalog().cases[PANCREAS])
+    assert page.locator("article [data-quiz-question]").count() == questions
     assert score.inner_text() == f"1 of {questions} answered, 0 correct."
-    page.get_by_role("button", name="Reset answers").first.click()
+    page.locator(".quiz-reset:visible").first.click()
     assert feedback.inner_text() == ""
     assert score.inner_text() == f"0 of {questions} answered, 0 correct."
     ARTIFACTS.mkdir(exist_ok=True)
@@ -111,7 +122,7 @@ def test_quiz_wrong_then_right_after_instant_navigation(page, base_url):
 
 
 def test_quiz_with_the_keyboard_only(page, base_url):
-    page.goto(base_url + CASE)
+    page.goto(base_url + f"cases/{seed_case(PANCREAS)}/")
     page.wait_for_selector("[data-quiz-question] .quiz-check:not([hidden])")
     page.locator("#quiz").scroll_into_view_if_needed()
     # Tab until a radio of the first question has focus (bounded).
@@ -143,7 +154,7 @@ def test_quiz_with_the_keyboard_only(page, base_url):
 def test_quiz_answers_reachable_without_javascript(browser, base_url):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(base_url + CASE)
+    page.goto(base_url + f"cases/{seed_case(PANCREAS)}/")
     question = page.locator("#q-b1-q-io-target")
     assert not question.locator(".quiz-check").is_visible()
     question.locator("summary").click()
@@ -152,7 +163,7 @@ def test_quiz_answers_reachable_without_javascript(browser, base_url):
 
 
 def test_tooltips_on_hover_and_keyboard_focus(page, base_url):
-    page.goto(base_url + CASE)
+    page.goto(base_url + f"cases/{seed_case(PANCREAS)}/")
     page.wait_for_load_state("networkidle")
     abbr = page.locator("article abbr", has_text="MRD").first
     abbr.hover()
@@ -178,27 +189,28 @@ def test_no_request_leaves_the_local_server(page, base_url):
 
 def _searches() -> dict[str, set[str]]:
     """Query -> pages any of which must be among the first five results: the entry's own page
-    or a case that used it (both answer "which cases used inotuzumab?")."""
-    from conftest import ROOT
-    from macros.catalog import load_catalog
-    cat = load_catalog(ROOT)
-    cases = lambda pred: {f"cases/{s}/" for s in cat.cases if pred(s)}  # noqa: E731
-    drug = lambda d: {f"drugs/{d}/"} | cases(lambda s: d in cat.case_drugs(s))  # noqa: E731
-    site = lambda x: {f"sites/{x}/"} | cases(lambda s: x in cat.case_sites(s))  # noqa: E731
-    ph_pos = cases(lambda s: cat.cases[s].diagnosis.philadelphia.value == "positive")
-    genetics = lambda word: cases(lambda s: word in " ".join(  # noqa: E731
-        [cat.cases[s].diagnosis.bcr_abl1 or "", cat.cases[s].diagnosis.karyotype or "", *cat.cases[s].diagnosis.genetics]))
+    or a case that has it (both answer "which cases used inotuzumab?"; with many cases, the cases
+    may rightly outrank the entry's page)."""
+    cat = catalog()
+    cases = lambda pred: {f"cases/{s}/" for s in cat.cases if pred(cat.cases[s])}  # noqa: E731
+    drug = lambda d: {f"drugs/{d}/"} | cases(lambda c: d in oracle.received(c))  # noqa: E731
+    site = lambda x: {f"sites/{x}/"} | cases(lambda c: x in oracle.sites(c))  # noqa: E731
+    antigen = lambda a: {f"antigens/{a}/"} | cases(lambda c: a in oracle.antigens_typed(c))  # noqa: E731
+    regimen = lambda r: {f"regimens/{r}/"} | cases(lambda c: r in oracle.regimens(c))  # noqa: E731
+    ph_pos = cases(lambda c: c.diagnosis.philadelphia.value == "positive")
+    genetics = lambda word: cases(lambda c: word in " ".join(  # noqa: E731
+        [c.diagnosis.bcr_abl1 or "", c.diagnosis.karyotype or "", *c.diagnosis.genetics]))
     return {
         "inotuzumab": drug("inotuzumab-ozogamicin"), "IO": drug("inotuzumab-ozogamicin"),
         "InO": drug("inotuzumab-ozogamicin"), "Besponsa": drug("inotuzumab-ozogamicin"),
         "blinatumomab": drug("blinatumomab"), "Blincyto": drug("blinatumomab"),
-        "CD22": {"antigens/cd22/"}, "CD19+": {"antigens/cd19/"}, "TdT": {"antigens/tdt/"},
+        "CD22": antigen("cd22"), "CD19+": antigen("cd19"), "TdT": antigen("tdt"),
         "pancreas": site("pancreas"), "breast": site("breast"), "skin": site("skin"),
         "spine": site("spinal-epidural-space"),
         "Ph+": ph_pos, "BCR-ABL1": ph_pos,
-        "Philadelphia": cases(lambda s: cat.cases[s].diagnosis.philadelphia.value != "not-reported"),
+        "Philadelphia": cases(lambda c: c.diagnosis.philadelphia.value != "not-reported"),
         "p190": genetics("p190"), "MLL": genetics("MLL"), "KMT2A": genetics("MLL"),
-        "hyper-CVAD": {"regimens/hyper-cvad/"}, "FLAG-Ida": {"regimens/flag-ida/"},
+        "hyper-CVAD": regimen("hyper-cvad"), "FLAG-Ida": regimen("flag-ida"),
     }
 
 
@@ -229,8 +241,12 @@ def test_search_finds_cases_by_any_name(page, base_url):
     page.goto(base_url + "search/")
     page.wait_for_selector("input.pagefind-ui__search-input")
     misses = {}
-    for query, expected in _searches().items():
-        assert expected, query
+    searches = _searches()
+    if DATA == ROOT:  # the seed cases answer every query; another corpus may leave some unanswerable
+        assert all(searches.values()), [q for q, expected in searches.items() if not expected]
+    for query, expected in searches.items():
+        if not expected:
+            continue
         top = _search(page, base_url, query)
         if not expected & set(top):
             misses[query] = top
@@ -241,9 +257,7 @@ def test_search_finds_cases_by_any_name(page, base_url):
 
 
 def test_header_search_form_opens_results_and_filters_narrow_them(page, base_url):
-    from conftest import ROOT
-    from macros.catalog import load_catalog
-    cat = load_catalog(ROOT)
+    cat = catalog()
     page.goto(base_url + CASE)
     box = page.get_by_role("searchbox", name="Search cases, drugs, antigens and sites")
     box.fill("blinatumomab")
@@ -253,70 +267,99 @@ def test_header_search_form_opens_results_and_filters_narrow_them(page, base_url
     assert page.input_value("input.pagefind-ui__search-input") == "blinatumomab"
     # Narrow to case pages whose treatment used the drug: the drug's own page and cases that only
     # mention it drop out.
-    expected = {f"cases/{s}/" for s in cat.cases if "blinatumomab" in cat.case_drugs(s, notes=False)}
+    expected = {f"cases/{s}/" for s, c in cat.cases.items() if "blinatumomab" in oracle.received(c)}
     page.locator(".pagefind-ui__filter-name", has_text="drug").click()
     page.get_by_label("Blinatumomab").check()
-    page.wait_for_function("([n, sel]) => document.querySelector('.pagefind-ui__message').textContent.startsWith(`${n} result`)"
-                           " && document.querySelectorAll(sel).length === n", arg=[len(expected), RESULTS])
+    shown = min(len(expected), 5)  # Pagefind lists five results, then offers more
+    page.wait_for_function("([n, shown, sel]) => document.querySelector('.pagefind-ui__message').textContent.startsWith(`${n} result`)"
+                           " && document.querySelectorAll(sel).length === shown", arg=[len(expected), shown, RESULTS])
     found = {h.split(base_url, 1)[-1] for h in page.eval_on_selector_all(RESULTS, "links => links.map(a => a.href)")}
-    assert found == expected
+    assert found <= expected and len(found) == shown
 
 
 def _visible_cases(page) -> list[str]:
     return page.eval_on_selector_all("[data-case-table] tbody tr:not([hidden])", "rows => rows.map(r => r.dataset.case)")
 
 
+def _pick(page, facet: str, value: str) -> None:
+    """Tick one facet value, as a reader does: open the filter panel, then the box."""
+    panel = page.locator("[data-case-filters] details")
+    if not panel.evaluate("d => d.open"):
+        page.locator("[data-case-filters] summary").click()
+    page.locator(f"input[name='{facet}'][value='{value}']").check()
+
+
+def _busiest(cases, of) -> str:
+    """The value most cases share (ties: the first in id order): a filter that leaves several rows."""
+    counts = {}
+    for case in cases:
+        for value in of(case):
+            counts[value] = counts.get(value, 0) + 1
+    return max(sorted(counts), key=lambda v: counts[v])
+
+
 def test_filters_combine_and_live_in_the_url(page, base_url):
-    from macros.catalog import load_catalog
-    from conftest import ROOT
-    catalog = load_catalog(ROOT)
-    expected = sorted(s for s in catalog.cases
-                      if "inotuzumab-ozogamicin" in catalog.case_drugs(s, notes=False) and "breast" in catalog.case_sites(s))
-    assert expected, "fixture data should have at least one matching case"
+    cat = catalog()
+    drug = _busiest(cat.cases.values(), oracle.received)
+    site = _busiest([c for c in cat.cases.values() if drug in oracle.received(c)], oracle.sites)
+    expected = sorted(s for s, c in cat.cases.items() if drug in oracle.received(c) and site in oracle.sites(c))
+    assert expected
     page.goto(base_url + "cases/")
-    page.wait_for_selector("[data-case-filters]:not([hidden])")
-    assert len(_visible_cases(page)) == len(catalog.cases)
-    page.get_by_label("Drug", exact=True).select_option("inotuzumab-ozogamicin")
-    page.get_by_label("EM site", exact=True).select_option("breast")
+    page.wait_for_selector("[data-filter-fields]:not([disabled])", state="attached")
+    assert len(_visible_cases(page)) == len(cat.cases)
+    _pick(page, "drug", drug)
+    _pick(page, "site", site)
     assert sorted(_visible_cases(page)) == expected
-    assert f"Showing {len(expected)} of {len(catalog.cases)} cases." == page.locator(".case-filters__count").inner_text()
-    assert "drug=inotuzumab-ozogamicin" in page.url and "site=breast" in page.url
-    option = page.locator("#filter-site option[value=breast]").inner_text()
-    assert option == f"Breast ({len(expected)})"
+    assert f"Showing {len(expected)} of {len(cat.cases)} cases." == page.locator(".case-filters__count").inner_text()
+    assert f"drug={drug}" in page.url and f"site={site}" in page.url
+    count = page.locator(f"input[name='site'][value='{site}']").locator("xpath=..").locator("[data-n]").inner_text()
+    assert count == f"({len(expected)})"  # live counts: cases this choice would show
     page.reload()
-    page.wait_for_selector("[data-case-filters]:not([hidden])")
+    page.wait_for_selector("[data-filter-fields]:not([disabled])", state="attached")
     assert sorted(_visible_cases(page)) == expected
-    assert page.locator("#filter-drug").input_value() == "inotuzumab-ozogamicin"
+    assert page.locator(f"input[name='drug'][value='{drug}']").is_checked()
     page.get_by_role("button", name="Age / sex").click()
     ages = page.eval_on_selector_all("[data-case-table] tbody tr", "rows => rows.map(r => +r.dataset.sortAge)")
     assert ages == sorted(ages) and "sort=age" in page.url
-    page.get_by_role("button", name="Clear filters").click()
-    page.wait_for_function("document.querySelectorAll('[data-case-table] tbody tr:not([hidden])').length > 1")
-    assert len(_visible_cases(page)) == len(catalog.cases)
+    page.get_by_role("button", name="Clear filters").first.click()
+    page.wait_for_function(f"document.querySelectorAll('[data-case-table] tbody tr:not([hidden])').length === {len(cat.cases)}")
 
 
 def test_filters_after_instant_navigation_and_without_javascript(browser, page, base_url):
     page.goto(base_url)
     page.wait_for_load_state("networkidle")
     page.get_by_role("link", name="Cases", exact=True).first.click()
-    page.wait_for_selector("[data-case-filters]:not([hidden])")
+    page.wait_for_selector("[data-filter-fields]:not([disabled])", state="attached")
     context = browser.new_context(java_script_enabled=False)
     plain = context.new_page()
     plain.goto(base_url + "cases/")
-    assert not plain.locator("[data-case-filters]").is_visible()
-    assert plain.locator("[data-case-table] tbody tr").count() == len(_visible_cases(page))
+    assert plain.locator("[data-filter-fields]").get_attribute("disabled") is not None  # drawn, but inert without the script
+    assert plain.locator("[data-case-table] tbody tr").count() == len(_visible_cases(page)) == len(catalog().cases)
     context.close()
 
 
-def test_body_map_markers_are_focusable_links(page, base_url):
+def test_body_map_markers_are_focusable_and_filter_the_table(page, base_url):
+    cat = catalog()
+    site = _busiest(cat.cases.values(), oracle.sites)
+    expected = sorted(s for s, c in cat.cases.items() if site in oracle.sites(c))
     page.goto(base_url + "cases/")
-    marker = page.locator(".bodymap__marker", has=page.locator("text=Breast (2)")).first
+    page.wait_for_selector("[data-filter-fields]:not([disabled])", state="attached")
+    marker = page.locator(f".bodymap__marker[data-filter-site='{site}']")
     marker.focus()
-    assert page.evaluate("document.activeElement.getAttribute('aria-label')").startswith("Breast")
+    label = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    assert f"{cat.sites[site].name}: {len(expected)} case" in label
     page.keyboard.press("Enter")
-    page.wait_for_url("**/sites/breast/")
+    page.wait_for_function(f"document.querySelectorAll('[data-case-table] tbody tr:not([hidden])').length === {len(expected)}")
+    assert sorted(_visible_cases(page)) == expected and f"site={site}" in page.url
+    # On a case page the markers number its own sites; the list beside them links each site's page.
+    slug = CASE.split("/")[1]
+    own = sorted(oracle.sites(cat.cases[slug]))
     page.goto(base_url + CASE)
-    assert page.locator(".bodymap__marker").count() == 5
+    assert page.locator(".bodymap__marker").count() == len(own)
+    page.locator(".bodymap__list a").first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/sites/*/")
+    assert page.url.split("/")[-2] in own
 
 
 # ------------------------------------------------------------- accessibility
@@ -346,11 +389,22 @@ def axe_script() -> str:
     return path.read_text(encoding="utf-8")
 
 
+AXE_PATH = "__tests__/axe.min.js"  # never built: the test serves it from the site's origin
+
+
+def inject_axe(page, base_url: str, axe_script: str) -> None:
+    """Load axe-core as a same-origin script, so the pages' Content-Security-Policy (script-src
+    'self', no inline scripts) allows it and stays in force while axe runs."""
+    page.route(base_url + AXE_PATH, lambda route: route.fulfill(
+        status=200, content_type="application/javascript", body=axe_script))
+    page.add_script_tag(url=base_url + AXE_PATH)
+
+
 @pytest.mark.parametrize("kind", PAGE_TYPES)
 def test_no_serious_accessibility_violations(page, base_url, axe_script, kind):
     page.goto(base_url + PAGE_TYPES[kind])
     page.wait_for_load_state("networkidle")
-    page.add_script_tag(content=axe_script)
+    inject_axe(page, base_url, axe_script)
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
            for v in result["violations"] if v["impact"] in ("serious", "critical")]
@@ -369,3 +423,36 @@ def test_screenshots_of_each_page_type(browser, base_url, width, label):
         page.screenshot(path=str(out), full_page=True)
         assert out.stat().st_size > 5000
     context.close()
+
+
+# ---------------------------------------------------------------- every case page
+
+def sample(items: list, limit: int) -> list:
+    """All of ``items`` up to ``limit``; past it, ``limit`` of them evenly spaced (first and last
+    included): the same pages every run, spread over the whole corpus."""
+    if len(items) <= limit:
+        return items
+    step = (len(items) - 1) / (limit - 1)
+    return [items[round(i * step)] for i in range(limit)]
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_every_case_page_loads_without_errors_or_sideways_scroll(browser, base_url, width):
+    """Each case page at a phone's and a desk's width: no script error (a refused script or
+    style counts: the policy reports it as a console error), and nothing wider than the screen."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
+    page.on("console", lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else None)
+    slugs = sample(list(catalog().cases), BROWSER_PAGES)
+    wide = {}
+    for slug in slugs:
+        page.goto(f"{base_url}cases/{slug}/", wait_until="load")
+        page.wait_for_selector("[data-quiz-question] .quiz-check:not([hidden])")  # the quiz script ran
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if overflow > 0:
+            wide[slug] = overflow
+    context.close()
+    assert not errors, errors[:10]
+    assert not wide, wide  # pixels of sideways scroll, by case
