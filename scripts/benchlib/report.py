@@ -20,6 +20,8 @@ from .synthetic import GROWTH, SHAPE
 TEMPLATE = "report.md.j2"
 SEARCH_GZ = 1536 * KB  # where the floor's whole-site search index stops being a reasonable download (issue 6)
 BUDGET_SIZES = (1000, 5000)  # the sizes the committed report is run at
+# Verdicts in words on the page (capitals would read as abbreviations nothing explains).
+VERDICT_WORDS = {"PASS": "holds", "FAIL": "**does not hold**", "NOT RUN": "not measured"}
 
 
 def kb(b: float) -> str:
@@ -90,14 +92,14 @@ def _note(results) -> dict | None:
     if not missing:
         return None
     return {"title": "A small run", "text": "This run measured N = " + ", ".join(_n(r) for r in results)
-            + "; the budgets at " + ", ".join(f"{n:,}" for n in missing) + " cases are NOT RUN here."}
+            + "; the budgets at " + ", ".join(f"{n:,}" for n in missing) + " cases are not measured here."}
 
 
 def context(results: list, command: str, machine_lines: list[str], budgets: list[Budget] | None = None) -> dict:
     small, large = results[0], results[-1]
     ctx = {
         "command": command, "machine": machine_lines, "note": _note(results),
-        "budgets": [[v.budget.budget, str(v.budget.issue), v.budget.limit, v.measured, f"**{v.result}**"]
+        "budgets": [[v.budget.budget, str(v.budget.issue), v.budget.limit, v.measured, VERDICT_WORDS[v.result]]
                     for v in verdicts(results, budgets)],
         "saves": max((len(r.serve.saves) for r in results if r.serve), default=3),
         "speed": [_speed(r) for r in results],
