@@ -4,6 +4,7 @@
     python scripts/bench.py                                   # N = 10,100,1000,5000 -> docs/performance.md
     python scripts/bench.py --sizes 10,100 --report /tmp/perf.md
     python scripts/bench.py --sizes 100,1000 --serve          # also time previews under `mkdocs serve`
+    python scripts/bench.py --from-results run.json --lighthouse lh.json   # the report again, with Lighthouse results
 
 For each N, N synthetic but valid cases (and a grown copy of the reference data) go into a
 temporary copy of the project. It is built with `mkdocs build --strict` ("ours") next to the
@@ -27,7 +28,8 @@ sys.path.insert(0, str(ROOT))  # runnable without installing the package
 
 from benchlib import BenchError  # noqa: E402
 from benchlib.floor import make_floor  # noqa: E402
-from benchlib.measure import Result, build_cmd, builtin_index, measure_serve, measure_sizes, run  # noqa: E402
+from benchlib.measure import (Result, build_cmd, builtin_index, measure_serve, measure_sizes, read_results,  # noqa: E402
+                              results_json, run)
 from benchlib.report import machine, render  # noqa: E402
 from benchlib.synthetic import make_project, snapshot  # noqa: E402
 # scripts/corpus.py imports the case generator from here; benchlib.synthetic is its home.
@@ -60,8 +62,6 @@ def bench_size(n: int, args, work: Path) -> Result:
         r.serve = measure_serve(here / "project", next(iter(catalog.cases)), saves=args.saves)
         print(f"[N={n}] serve: first page {r.serve.first} s, saves {r.serve.saves}"
               + (f", {r.serve.error}" if r.serve.error else ""), flush=True)
-    if args.lighthouse:
-        r.lighthouse = args.lighthouse.get(str(n))
     return r
 
 
@@ -88,27 +88,42 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lighthouse", type=read_lighthouse, metavar="FILE",
                         help="scripts/lighthouse.py's per-page results at each N, to judge the Lighthouse budgets: "
                              '{"<N>": {"<page type>": {"performance": score, "tbt": ms, ...}}}')
+    parser.add_argument("--results", type=Path, metavar="FILE", help="also save the measurements as JSON")
+    parser.add_argument("--from-results", type=Path, metavar="FILE",
+                        help="measure nothing: write the report from measurements saved with --results")
     parser.add_argument("--seed", type=int, default=2026, help="random seed of the synthetic data (default: %(default)s)")
     parser.add_argument("--workdir", type=Path, help="an empty folder to keep the projects and sites in (default: temporary)")
     args = parser.parse_args(argv)
-    sizes = sorted({int(s) for s in args.sizes.split(",")})
-    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        work = args.workdir or Path(tmp)
-        if work.exists() and any(work.iterdir()):
-            parser.error(f"--workdir {work} is not empty")
+    if args.from_results:
+        results, about = read_results(args.from_results.read_text(encoding="utf-8"))
+        command, machine_lines = about["command"], about["machine"]
+    else:
+        command = re.sub(r"\s*--(workdir|results)[= ]\S+", "", " " + " ".join(sys.argv[1:] if argv is None else argv)).rstrip()
         machine_lines = machine()  # with the commit, when the code is copied
-        snapshot(work / "source", {args.report.resolve(), REPORT.resolve()})
         try:
-            results = [bench_size(n, args, work) for n in sizes]
+            results = measure_all(args, parser)
         except BenchError as e:
             print(f"bench: {e}", file=sys.stderr)
             return 1
-    command = re.sub(r"\s*--workdir[= ]\S+", "", " " + " ".join(sys.argv[1:] if argv is None else argv))
-    text = render(results, command.rstrip(), machine_lines)
+        if args.results:
+            args.results.write_text(results_json(results, command=command, machine=machine_lines), encoding="utf-8")
+    for r in results if args.lighthouse else []:
+        r.lighthouse = args.lighthouse.get(str(r.n))
+    text = render(results, command, machine_lines)
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(text, encoding="utf-8")
     print(f"\nwrote {args.report}\n\n{text[text.index('## Budgets'):text.index('## Data and method')]}")
     return 0
+
+
+def measure_all(args, parser) -> list[Result]:
+    """Every N, in a snapshot of the checkout taken now."""
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        work = args.workdir or Path(tmp)
+        if work.exists() and any(work.iterdir()):
+            parser.error(f"--workdir {work} is not empty")
+        snapshot(work / "source", {args.report.resolve(), REPORT.resolve()})
+        return [bench_size(n, args, work) for n in sorted({int(s) for s in args.sizes.split(",")})]
 
 
 if __name__ == "__main__":

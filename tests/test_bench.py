@@ -267,6 +267,13 @@ def test_report_renders_from_fake_results():
     assert "Not part of this run. `scripts/lighthouse.py`" in text
 
 
+def test_saved_results_render_the_same_report():
+    results = [fake(10, preview=0.5), fake(100, lighthouse={"home": {"performance": 99, "tbt": 10.0}})]
+    again, about = measure.read_results(measure.results_json(results, command=" --sizes 10,100", machine=["m"]))
+    assert about == {"command": " --sizes 10,100", "machine": ["m"]}
+    assert report.render(again, about["command"], about["machine"]) == report.render(results, " --sizes 10,100", ["m"])
+
+
 def test_report_with_lighthouse_results_and_every_budget_size():
     pages = {"cases index": {"performance": 92, "tbt": 150}}
     results = [fake(n, preview=0.5, lighthouse=pages) for n in (100, 1000, 5000)]

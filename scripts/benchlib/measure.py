@@ -5,7 +5,9 @@ Nothing here decides whether a number is good: that is ``budgets``.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
+import json
 import os
 import re
 import socket
@@ -341,3 +343,20 @@ class Result:
     @property
     def memory_ratio(self) -> float:
         return self.peak(self.build) / self.peak(self.floor)
+
+
+def results_json(results: list[Result], **about) -> str:
+    """Results (and what else ``about`` says: machine, command) as JSON, to write the report
+    again later without measuring (``read_results``)."""
+    return json.dumps({**about, "results": [dataclasses.asdict(r) for r in results]}, indent=1, ensure_ascii=False)
+
+
+def read_results(text: str) -> tuple[list[Result], dict]:
+    """(results, everything else saved with them)."""
+    data = json.loads(text)
+    out = []
+    for saved in data.pop("results"):
+        runs = {k: [Run(**run) for run in saved.pop(k)] for k in ("build", "floor", "validate")}
+        serve = saved.pop("serve")
+        out.append(Result(**saved, **runs, serve=Serve(**serve) if serve else None))
+    return out, data
