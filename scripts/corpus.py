@@ -92,7 +92,7 @@ def complete_case(case: dict) -> dict:
     return case
 
 
-def write_corpus(dest: Path, cases: int = 150, copies: int = 5, seeds: bool = True, seed: int = 0) -> dict[str, int]:
+def write_corpus(dest: Path, cases: int = 150, copies: int = 17, seeds: bool = True, seed: int = 0) -> dict[str, int]:
     """``dest``/cases and ``dest``/reference: the seed cases (when ``seeds``), ``copies`` copies
     of each, and synthetic cases up to ``cases`` in all. Returns counts by origin."""
     real = sorted((ROOT / "cases").glob("*.yml"))
@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("dest", type=Path, help="folder to write cases/ and reference/ into (replaced if present)")
     parser.add_argument("--cases", type=int, default=150, help="cases in all (default 150)")
-    parser.add_argument("--copies", type=int, default=5, help="copies of each seed case (default 5)")
+    parser.add_argument("--copies", type=int, default=17, help="copies of each seed case (default 17: over 100 cases share some drugs and antigens)")
     parser.add_argument("--no-seeds", action="store_true", help="leave the seed cases themselves out")
     parser.add_argument("--seed", type=int, default=0, help="random seed of the synthetic cases")
     args = parser.parse_args(argv)
