@@ -302,6 +302,18 @@ def test_main_writes_a_report_with_every_table_filled(small_run):
     assert "--workdir" not in text
 
 
+def test_synthetic_text_has_no_abbreviation_the_glossary_scan_would_flag(small_run):
+    """The suite must pass on a corpus holding synthetic cases (scripts/corpus.py): their prose
+    may not bring abbreviations nothing explains (capitalised 'cGy', a Roman numeral out of context)."""
+    from test_glossary import unexplained
+
+    _, here = small_run
+    data_pages = ("cases", "quiz", "tags", "glossary", *(kind.folder for kind in PAGE_KINDS))  # hand-written pages aside
+    found = {token: [w for w in where if w.split(":")[0].split("/")[0] in data_pages]
+             for token, where in unexplained(here / "site", load_catalog(here / "project")).items()}
+    assert not {token: where for token, where in found.items() if where}
+
+
 def test_floor_and_ours_build_strictly_with_the_same_pages(small_run, tmp_path):
     _, here = small_run
 

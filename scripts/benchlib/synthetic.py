@@ -76,9 +76,13 @@ def _strings(data):
             yield from _strings(value)
 
 
+_ROMAN = re.compile(r"[IVXLCDM]+")  # "III" out of its context ("grade III") reads as an unexplained abbreviation
+
+
 def _usable(word: str) -> bool:
     core = word.strip(".,;:()")  # no one-letter words: "T. A." would read as initials
-    return not (len(core) < 2 or _UNSAFE.search(word) or core.lower() in _RISKY or any(p.search(word) for p in _DEID))
+    return not (len(core) < 2 or _UNSAFE.search(word) or core.lower() in _RISKY or _ROMAN.fullmatch(core)
+                or any(p.search(word) for p in _DEID))
 
 
 class Writer:
@@ -86,14 +90,19 @@ class Writer:
 
     def __init__(self, rng: random.Random, words: list[str]):
         self.rng, self.vocab, self.terms, self.count = rng, words, [], 0
+        # Sentences start with a plain word: the site capitalises some texts' first letter, and
+        # 'cGy' or 'p190' capitalised are no longer the glossary's terms.
+        self.plain = [w for w in words if w.isalpha() and w.islower()]
 
     def text(self, n: int) -> str:
         self.count += n
         words = self.rng.choices(self.vocab, k=n)
         if self.terms and n >= 8:  # a synthetic glossary term in longer texts
             words[self.rng.randrange(n)] = self.rng.choice(self.terms)
+        for i in range(0, n, 12):
+            words[i] = self.rng.choice(self.plain).capitalize()
         sentences = [" ".join(words[i:i + 12]) for i in range(0, n, 12)]
-        return " ".join(s[0].upper() + s[1:].rstrip(".,;:") + "." for s in sentences)
+        return " ".join(s.rstrip(".,;:") + "." for s in sentences)
 
     def short(self, n: int) -> str:
         return self.text(n)[:190].rstrip(" .") or "text"
@@ -119,7 +128,7 @@ def extend_reference(project: Path, n: int, w: Writer) -> dict[str, Pool]:
     antigens = Pool(ids["antigens"] + list(new["antigens"]))
     for i in range(1, count["drugs"] + 1):
         new["drugs"][f"benchmab-{i}"] = _reviewed({
-            "name": f"Benchmab {i}", "abbreviations": [f"BMB{i}"], "brand_names": [f"Benchvia {i}"], "class": w.short(4),
+            "name": f"Benchmab {i}", "brand_names": [f"Benchvia {i}"], "class": w.short(4),
             "targets": antigens.draw(w.rng, 1), "mechanism": w.text(45), "status_in_all": w.text(25),
             "boxed_warnings": [w.text(30)], "warnings": [w.text(12) for _ in range(3)],
             "interactions": [w.text(10)], "administration": [w.text(15) for _ in range(2)],
@@ -167,6 +176,16 @@ def _question(w: Writer, qid: str) -> dict:
             "options": [{"text": t, "correct": k == key, "explanation": w.text(6)} for k, t in enumerate(texts)]}
 
 
+def _letters(i: int) -> str:
+    """1 -> 'a', 27 -> 'ba': a surname part without digits (a digit in a name reads as an abbreviation)."""
+    out = ""
+    while True:
+        i, r = divmod(i, 26)
+        out = "abcdefghijklmnopqrstuvwxyz"[r] + out
+        if not i:
+            return out
+
+
 def synthetic_case(i: int, pools: dict[str, Pool], w: Writer) -> dict:
     """One valid case of the shape in SHAPE, about a thousand words of text."""
     rng, q = w.rng, iter(range(1, 100))
@@ -190,7 +209,7 @@ def synthetic_case(i: int, pools: dict[str, Pool], w: Writer) -> dict:
     case = {
         "title": w.short(10), "summary": w.text(45),
         "credits": {"written_by": ["Synthetic benchmark"], "reviewed_by": ["not reviewed (synthetic)"]},
-        "source": {"authors": [f"Bench{i} A", "Author B", "Writer C"], "title": w.short(10),
+        "source": {"authors": [f"Bench{_letters(i)} A", "Author B", "Writer C"], "title": w.short(10),
                    "journal": "Synthetic Reports in Haematology", "year": 2000 + i % 26, "citation": f"{i}:1",
                    "doi": f"10.5555/bench.{i}", "case_label": "Case 1", "kind": "journal article",
                    "licence": "CC BY 4.0 (synthetic benchmark case)", "consent": w.text(8)},
