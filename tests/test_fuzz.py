@@ -338,6 +338,8 @@ def build_batches(project: Path, accepted, cases_per_build: int):
     by_leaf: dict[tuple, list[str]] = {}
     ref_by_leaf: dict[tuple, list[str]] = {}
     for kind, leaf, payload in accepted:
+        if leaf[-1] == "id":  # ids must differ from each other: checked one by one in validation only
+            continue
         (by_leaf if kind == "case" else ref_by_leaf).setdefault((kind, leaf), []).append(payload)
     rng = random.Random(15)
     docs = []
@@ -369,7 +371,7 @@ def check_site(site: Path, slugs):
     from test_opendata import read_bibtex, read_csv, read_ris
     for page in site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        assert "JinjaEvaluated" not in text, page
+        assert not re.search(r"(?<!%})JinjaEvaluated", text), page  # shown literally it follows "%}"
         soup = BeautifulSoup(text, "html.parser")
         for el in soup.find_all(True):
             for attr, value in el.attrs.items():
