@@ -380,3 +380,18 @@ def test_no_serious_accessibility_violations_on_a_phone(browser, base_url, axe_s
     context.close()
     assert not bad, bad
 
+
+
+def test_drug_counts_on_the_drugs_index_equal_the_filters(site):
+    """Both count the cases that received the drug (named, supportive, transplant), from the facts."""
+    drugs = html(site, "drugs")
+    counts = {}
+    for row in drugs.select("article table tbody tr"):
+        link = row.find("a", href=True)
+        counts[link["href"].rstrip("/").split("/")[-1]] = int(row.find_all("td")[-1].get_text(strip=True))
+    index = html(site, "cases")
+    facet = {box["value"]: int(box.find_parent("label").select_one("[data-n]").get_text(strip=True).strip("()"))
+             for box in index.select("input[data-facet=drug]")}
+    for drug, n in facet.items():
+        assert counts[drug] == n == sum(drug in f.received for f in CATALOG.facts.values()), drug
+    assert all(n == 0 for d, n in counts.items() if d not in facet)
