@@ -111,7 +111,7 @@ def context(results: list, command: str, machine_lines: list[str], budgets: list
         "pages_by_type": _by_row(results, _page_cells),
         "data_files": _by_row(results, _data_cells),
         "words": f"{statistics.mean(r.facts['words'] for r in results):,.0f}",
-        "shape": ", ".join(f"{v} {k}" for k, v in SHAPE.items()),
+        "shape": ", ".join(f"{k} {v}" for k, v in SHAPE.items()),
         "reference_header": [f"{k} (reference)" for k in GROWTH],
         "data": [[_n(r), str(r.runs), f"{r.facts['words']:,.0f}", *(str(r.facts[k]) for k in GROWTH), str(r.sizes["pages"]),
                   kb(r.sizes["site"]), kb(r.floor_site), f"{max(r.load):.1f}"] for r in results],
