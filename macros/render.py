@@ -1,9 +1,12 @@
-"""Catalog -> Markdown, through the Jinja templates in ``templates/``.
+"""Catalog -> Markdown or HTML, through the Jinja templates in ``templates/``.
 
 Python decides what goes on a page; the templates decide how it looks.
 Contributor text is data: every ``{{ value }}`` in a Markdown template is
 escaped for Markdown unless the template marks it as already safe, so no
 field can become a link, raw HTML, an attribute list or a Jinja expression.
+Case pages (``*.html.j2``) are written as HTML instead, since Markdown would only parse again
+what the templates laid out (see macros/html.py and macros/htmlpages.py): there every value is
+HTML-escaped by Jinja's autoescape.
 """
 
 from __future__ import annotations
@@ -15,11 +18,12 @@ from urllib.parse import quote
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
+from mkdocs.utils import get_relative_url
 
 from .catalog import Catalog
 from .kinds import BY_KEY
-from . import casepage, figures, opendata, quiz, navigation
+from . import casepage, figures, html, opendata, quiz, navigation
 from .model import RESPONSE_LABELS, MRD, TOPICS, Case
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -126,6 +130,43 @@ def environment() -> Environment:
     return env
 
 
+def _html_finalize(value):
+    # Autoescape escapes what this returns; text is folded as md_escape folds it for Markdown.
+    if isinstance(value, Markup):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)):
+        return str(value)
+    return html.inline(value)
+
+
+def html_join(items, separator: str = "") -> Markup:
+    """Join with every item escaped unless it is already HTML (a link)."""
+    return Markup(escape(separator)).join(x if isinstance(x, Markup) else escape(html.inline(x)) for x in items)
+
+
+@lru_cache(maxsize=1)
+def page_environment() -> Environment:
+    """For pages written as HTML (case pages): autoescaped, so no value can become markup."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        undefined=StrictUndefined,
+        finalize=_html_finalize,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["md"] = html.paragraphs
+    env.filters["paragraph_texts"] = html.paragraph_texts
+    env.filters["join"] = html_join
+    env.filters["links"] = lambda ids, link, kind: [getattr(link, kind)(i) for i in ids]
+    env.filters["month"] = _month
+    env.filters["url"] = lambda address: quote(address, safe=":/?#=&;,%-._~")
+    env.globals["quiz_groups"] = quiz_groups
+    return env
+
+
 @lru_cache(maxsize=1)
 def html_environment() -> Environment:
     """For the few HTML fragments (quiz): ordinary HTML autoescaping."""
@@ -166,6 +207,35 @@ class Links:
 
     def page(self, text: str, path: str) -> Markup:
         return self._link(text, path)
+
+
+class HtmlLinks:
+    """HTML links from one page to the others, relative to the page's address (as MkDocs writes them)."""
+
+    def __init__(self, cat: Catalog, page_url: str):
+        self.cat, self.page_url = cat, page_url
+
+    def _link(self, text: str, url: str) -> Markup:
+        return Markup('<a href="{}">{}</a>').format(get_relative_url(url, self.page_url), html.inline(text))
+
+    def case(self, slug: str) -> Markup:
+        return self._link(self.cat.cases[slug].title, f"cases/{slug}/")
+
+    def drug(self, drug_id: str) -> Markup:
+        return self._link(self.cat.drugs[drug_id].name, f"drugs/{drug_id}/")
+
+    def regimen(self, regimen_id: str) -> Markup:
+        return self._link(self.cat.regimens[regimen_id].name, f"regimens/{regimen_id}/")
+
+    def antigen(self, antigen_id: str) -> Markup:
+        return self._link(self.cat.antigens[antigen_id].name, f"antigens/{antigen_id}/")
+
+    def site(self, site_id: str) -> Markup:
+        return self._link(self.cat.sites[site_id].name, f"sites/{site_id}/")
+
+    def page(self, text: str, url: str) -> Markup:
+        """``url``: the address of a page or file from the site's root ("data/", "cases/x.bib")."""
+        return self._link(text, url)
 
 
 def response_label(case: Case, number: int) -> str:
@@ -264,21 +334,38 @@ def swimmer_figure(cat: Catalog, url_root: str) -> Markup:
                          unplaced=sum(lane.unplaced for lane in lanes), left_out=left_out)
 
 
-def case_page(cat: Catalog, slug: str, root: str = "../", site_url: str = "", url_root: str = "../../") -> str:
+def case_html(cat: Catalog, slug: str, page_url: str | None = None, site_url: str = "") -> html.RenderedPage:
+    """A case page as HTML: what Python-Markdown made of case.md.j2, written directly
+    (headings with ids and permalinks, the table of contents, the title, glossary tooltips)."""
     case, facts = cat.cases[slug], cat.facts[slug]
-    jsonld = Markup(opendata.jsonld(case, slug, f"{site_url.rstrip('/')}/cases/{slug}/" if site_url else f"cases/{slug}/"))
-    return render("case.md.j2", cat, root, slug=slug, case=case, facts=facts, notes=annotations_at(case),
-                  reader=navigation.case_reader(cat, slug),  # related and neighbouring cases, last change
-                  care=casepage.care_lines(facts), citation=casepage.citation(case.source),
-                  responses_by_line=casepage.responses_by_line(facts), story=casepage.story(case, facts),
-                  dose=casepage.dose, response=casepage.response,
-                  keywords=search_keywords(cat, slug), bodymap=body_map_figure(cat, url_root, slug),
-                  journey=html_fragment("journey.html.j2", steps=figures.journey(cat, slug)), jsonld=jsonld,
-                  search_filters=html_fragment(
-                      "search_filters.html.j2", drugs=[cat.drugs[d].name for d in facts.received],
-                      antigens=[cat.antigens[a].name for a in facts.all_antigens],
-                      sites=[cat.sites[s].name for s in facts.sites],
-                      philadelphia=PH_FILTER[case.diagnosis.philadelphia.value]))
+    page_url = page_url if page_url is not None else f"cases/{slug}/"
+    url_root = "../" * page_url.count("/")  # raw figures link relative to the page's address
+    raw = html.RawFragments()  # raw HTML blocks to Markdown: no tooltips, their ids not the toc's
+    jsonld = opendata.jsonld(case, slug, f"{site_url.rstrip('/')}/cases/{slug}/" if site_url else f"cases/{slug}/")
+    text = page_environment().get_template("case.html.j2").render(
+        cat=cat, link=HtmlLinks(cat, page_url), slug=slug, case=case, facts=facts, notes=annotations_at(case),
+        reader=navigation.case_reader(cat, slug),  # related and neighbouring cases, last change
+        care=casepage.care_lines(facts), citation=casepage.citation(case.source),
+        responses_by_line=casepage.responses_by_line(facts), story=casepage.story(case, facts),
+        dose=casepage.dose, response=casepage.response, response_label=response_label, raw=raw,
+        keywords=search_keywords(cat, slug), bodymap=raw(body_map_figure(cat, url_root, slug)),
+        journey=raw(html_fragment("journey.html.j2", steps=figures.journey(cat, slug))),
+        jsonld_script=Markup(f'<script type="application/ld+json">{jsonld}</script>'),
+        search_filters=raw(html_fragment(
+            "search_filters.html.j2", drugs=[cat.drugs[d].name for d in facts.received],
+            antigens=[cat.antigens[a].name for a in facts.all_antigens],
+            sites=[cat.sites[s].name for s in facts.sites],
+            philadelphia=PH_FILTER[case.diagnosis.philadelphia.value])))
+    return html.finish(text, glossary_terms(cat), raw)
+
+
+def glossary_terms(cat: Catalog) -> dict[str, str]:
+    return {abbr: term.expansion for abbr, term in cat.glossary.items()}
+
+
+def case_page(cat: Catalog, slug: str, root: str = "../", site_url: str = "", url_root: str = "../../") -> str:
+    """The case page's HTML (the ``case_page`` macro; macros/htmlpages.py calls ``case_html`` itself)."""
+    return Markup(case_html(cat, slug, None, site_url).content)
 
 
 def reference_page(cat: Catalog, kind: str, entry_id: str, root: str = "../") -> str:
@@ -391,16 +478,29 @@ def _course(cat: Catalog, slug: str) -> list[dict]:
     return steps
 
 
+def _course_text(steps: list[dict]) -> str:
+    """The Course cell as plain text, the same on the page and in the compact index."""
+    return " \u2192 ".join(
+        step["label"] + (f" {step['value']}" + (f" or {step['other']}\u2021" if step["other"] else "") if step["value"] else "")
+        for step in steps)
+
+
 def _case_row(cat: Catalog, slug: str) -> dict:
     case, facts = cat.cases[slug], cat.facts[slug]
     best = case.best_response()
     category = best[1].response.category if best else None
     ph = case.diagnosis.philadelphia.value
+    course = _course(cat, slug)
+    named = facts.drugs("named")
     return {
         "slug": slug, "title": case.title, "age": case.patient.age, "sex": case.patient.sex.value[0].upper(),
         "ph": ph, "ph_label": PH_LABELS.get(ph, ph), "sites": list(facts.sites), "regimens": list(facts.regimens),
-        "drugs": facts.drugs("named"), "course": _course(cat, slug), "outcome": case.outcome.status,
+        "drugs": named, "course": course, "course_text": _course_text(course), "outcome": case.outcome.status,
         "rank": category.rank if category else 99,
+        # What the row links to, with names: (id, name) per site, (folder, id, name) per regimen then drug.
+        "site_links": [(s, cat.sites[s].name) for s in facts.sites],
+        "therapies": [("regimens", r, cat.regimens[r].name) for r in facts.regimens]
+                     + [("drugs", d, cat.drugs[d].name) for d in named],
         "facets": {
             "drug": facts.received, "regimen": list(facts.regimens), "antigen": list(facts.antigens["positive"]),
             "site": list(facts.sites), "ph": [ph], "response": [category.value] if category else ["NE"],
@@ -437,8 +537,16 @@ def index_page(cat: Catalog, kind: str, root: str = "../") -> str:
         extra["topics"] = TOPICS
         extra["by_topic"] = objectives_by_topic(cat)
         extra["pages"] = quiz_pages(cat)
+        extra["page_path"] = quiz_page_path
         extra.update(mixed_action="mixed/", mixed_button="Start a mixed quiz")
     if kind == "cases":
-        extra["rows"] = [_case_row(cat, slug) for slug in cat.cases]
-        extra["facets"] = _facets(cat, extra["rows"])
+        from . import indexdata  # the rows, shared with the compact index file written after the build
+
+        rows = indexdata.rows(cat)
+        # The page lists the first rows only; the script reads the others from the compact index.
+        extra["rows"] = rows[:indexdata.PAGE_SIZE]
+        extra["total"] = len(rows)
+        extra["page_size"] = indexdata.PAGE_SIZE
+        extra["index_url"] = f"rows.json?v={indexdata.version(cat)}"
+        extra["facets"] = _facets(cat, rows)
     return render(f"{kind}_index.md.j2", cat, root, **extra)
