@@ -134,6 +134,11 @@ def _compiled(keys: tuple[str, ...]) -> tuple[re.Pattern, dict[str, str]]:
     return pattern, by_form
 
 
+def compiled(terms) -> tuple[re.Pattern, dict[str, str]]:
+    """The shared pattern of a glossary and its form -> key map (macros/html.py glosses HTML with it)."""
+    return _compiled(tuple(terms))
+
+
 def _alternatives(node: dict) -> str:
     """The regex of a trie node; longer terms are tried first, as the lookahead may reject them."""
     branches = [re.escape(char) + _group(child) for char, child in sorted(node.items()) if char]

@@ -1,0 +1,47 @@
+"""MkDocs hook: case pages are written as HTML by our templates; Python-Markdown does no work on them.
+
+A case page's stub (pages.py) holds only ``{{ case_page("<slug>") }}``. Before mkdocs-macros would
+render it into Markdown for Python-Markdown to parse again (most of a build's time), this hook
+renders the page's HTML from the catalog (``render.case_html``) and leaves MkDocs an empty
+Markdown page; the HTML takes its place in ``on_page_content`` with the table of contents, the
+title and the anchor ids that the Markdown extensions would have given the page. Any other page,
+or a stub this hook does not recognise, goes through macros and Markdown as before.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from mkdocs.plugins import event_priority
+from mkdocs.structure.toc import get_toc
+
+from macros import render
+from macros.catalog import current_catalog
+
+_STUB = re.compile(r'\A\s*\{\{ case_page\("([a-z0-9][a-z0-9-]*)"\) \}\}\s*\Z')
+_rendered: dict[str, render.html.RenderedPage] = {}  # src_uri -> HTML, from on_page_markdown to on_page_content
+
+
+@event_priority(50)  # before mkdocs-macros (priority 0) renders the stub
+def on_page_markdown(markdown: str, page, config, files):
+    match = _STUB.match(markdown)
+    if match is None or not page.meta.get("render_macros"):
+        return markdown
+    catalog = current_catalog(Path(config.config_file_path).parent)
+    if match[1] not in catalog.cases:
+        return markdown  # the macro says what is wrong
+    _rendered[page.file.src_uri] = render.case_html(catalog, match[1], page.url, config.site_url or "")
+    page.meta["render_macros"] = False  # nothing left for mkdocs-macros; restored below
+    return ""
+
+
+def on_page_content(content: str, page, config, files):
+    rendered = _rendered.pop(page.file.src_uri, None)
+    if rendered is None:
+        return content
+    page.meta["render_macros"] = True
+    page.toc = get_toc(rendered.toc_tokens)
+    page._title_from_render = rendered.title  # what MkDocs takes from the first <h1>
+    page.present_anchor_ids = rendered.anchor_ids  # for links to this page's anchors (validation)
+    return rendered.content
