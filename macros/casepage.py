@@ -1,4 +1,4 @@
-"""What a case page says, decided here; templates/case/*.md.j2 lay it out.
+"""What a case page says, decided here; templates/case*.html.j2 lay it out.
 
 Wording that depends on the data (a dose the source does not give, a response the source
 reads two ways, the citation, the CARE items) is worked out once in Python, so a template never
