@@ -30,14 +30,10 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # runnable without installing the package
-sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "scripts"))  # benchlib
 
 from macros.catalog import CatalogError, load_catalog  # noqa: E402
-
-try:  # bench.py is being split into modules: the generator may live in its own module
-    from bench_data import Writer, dump, extend_reference, synthetic_case, vocabulary  # type: ignore  # noqa: E402
-except ImportError:
-    from bench import Writer, dump, extend_reference, synthetic_case, vocabulary  # noqa: E402
+from benchlib.synthetic import Writer, dump, extend_reference, synthetic_case, vocabulary  # noqa: E402  (the benchmark's generator)
 
 
 def quiz_ids(text: str) -> list[str]:
@@ -56,40 +52,6 @@ def copy_case(text: str, suffix: str) -> str:
     for item_id in sorted(quiz_ids(text), key=len, reverse=True):
         text = re.sub(rf"(?<![\w-]){re.escape(item_id)}(?![\w-])", f"{item_id}-{suffix}", text)
     return text
-
-
-# Where the benchmark's generator lags behind the models, the corpus fills in what is required.
-SYNTHETIC_MARK = "\n# Synthetic entries added by scripts/bench.py\n"
-REFERENCE_FIELDS = {"sources": ["Synthetic entry written by scripts/corpus.py"], "reviewed": "2026-11"}
-CASE_FIELDS = {"credits": {"written_by": ["Synthetic case written by scripts/corpus.py"]}}
-
-
-def complete_reference(folder: Path) -> None:
-    """Give the synthetic reference entries the fields every entry must have."""
-    for path in folder.glob("*.yml"):
-        text = path.read_text(encoding="utf-8")
-        head, mark, added = text.partition(SYNTHETIC_MARK)
-        if not mark:
-            continue
-        entries = yaml.safe_load(added) or {}
-        for entry in entries.values():
-            for name, value in REFERENCE_FIELDS.items():
-                entry.setdefault(name, value)
-            if path.stem == "regimens" and "drugs" in entry:  # now components, each with its route
-                entry["components"] = [{"drug": d, "route": "IV"} for d in entry.pop("drugs")]
-        path.write_text(head + mark + dump(entries), encoding="utf-8")
-
-
-def complete_case(case: dict) -> dict:
-    for name, value in CASE_FIELDS.items():
-        case.setdefault(name, value)
-    for objective in case.get("objectives", []):
-        for question in objective["questions"]:  # a key no longer than the distractors: no length cue to warn about
-            options = question["options"]
-            shortest = min(range(len(options)), key=lambda k: len(options[k]["text"]))
-            for k, option in enumerate(options):
-                option["correct"] = k == shortest
-    return case
 
 
 def write_corpus(dest: Path, cases: int = 150, copies: int = 17, seeds: bool = True, seed: int = 0) -> dict[str, int]:
@@ -114,10 +76,8 @@ def write_corpus(dest: Path, cases: int = 150, copies: int = 17, seeds: bool = T
         if synthetic:
             w = Writer(random.Random(f"corpus-{seed}-{cases}"), vocabulary())
             pools = extend_reference(work, synthetic, w)
-            complete_reference(work / "reference")
             for i in range(1, synthetic + 1):
-                case = complete_case(synthetic_case(i, pools, w))
-                (work / "cases" / f"bench-case-{i:05d}.yml").write_text(dump(case), encoding="utf-8")
+                (work / "cases" / f"bench-case-{i:05d}.yml").write_text(dump(synthetic_case(i, pools, w)), encoding="utf-8")
             counts["synthetic"] = synthetic
         try:
             catalog = load_catalog(work)
