@@ -1,0 +1,181 @@
+"""Case pages written as HTML (macros/htmlpages.py, macros/html.py) show what Markdown made of them.
+
+The pieces are checked against Python-Markdown itself, on text of the test's own: contributor text
+folded and escaped as ``md_escape`` + Markdown showed it, glossary tooltips as the treeprocessor
+placed them, heading ids, permalinks and the table of contents as the toc extension wrote them.
+The built site is checked page by page against the catalog: the table of contents is the page's
+headings, the title its first heading, each drug use a link, one tab stop per glossary entry.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+
+import markdown
+import pytest
+from bs4 import BeautifulSoup
+from markupsafe import escape
+
+from conftest import catalog, html
+from macros import html as pagehtml
+from macros import render
+from macros.render import md_escape
+from test_glossary import GLOSSARY
+from test_opendata import PAYLOAD_IDS, PAYLOADS
+
+EXTENSIONS = ["tables", "admonition", "attr_list", "md_in_html"]
+
+
+def soup(text: str) -> BeautifulSoup:
+    return BeautifulSoup(text, "html.parser")
+
+
+# --- Contributor text ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("payload", PAYLOADS, ids=PAYLOAD_IDS)
+def test_paragraphs_show_what_markdown_showed(payload):
+    before = soup(markdown.markdown(md_escape(payload), extensions=EXTENSIONS))
+    after = soup(pagehtml.paragraphs(payload))
+    assert [p.get_text() for p in after.find_all("p")] == [p.get_text() for p in before.find_all("p")]
+    assert {t.name for t in after.find_all(True)} <= {"p"}  # the text never becomes markup
+    assert pagehtml.inline(payload) == " ".join(pagehtml.paragraph_texts(payload))
+
+
+@pytest.mark.parametrize("payload", PAYLOADS, ids=PAYLOAD_IDS)
+def test_template_values_are_escaped_text(payload):
+    env = render.page_environment()
+    out = env.from_string('<p title="{{ v }}">{{ v }} {{ [v, v] | join(", ") }}</p>').render(v=payload)
+    p = soup(out).find("p")
+    assert p is not None and not p.find_all(True)
+    shown = pagehtml.inline(payload)
+    assert p.get_text() == f"{shown} {shown}, {shown}"
+    assert p["title"] == shown
+
+
+# --- Glossary -----------------------------------------------------------------------------------
+
+def tooltips(text: str) -> list[tuple]:
+    """(text, title, tabindex) of every <abbr>, and the whole text, in document order."""
+    s = soup(text)
+    return [(a.get_text(), a["title"], a.get("tabindex")) for a in s.find_all("abbr")] + [s.get_text(" ", strip=True)]
+
+
+# (Markdown, the HTML our templates write for it)
+SAMPLES = [
+    ("CD19- and CD22-positive blasts; CD19-/CD22+ relapse; Ph- and Ph+ ALL.",
+     "<p>CD19- and CD22-positive blasts; CD19-/CD22+ relapse; Ph- and Ph+ ALL.</p>"),
+    ("MRD-negative CR after allo-HSCT.\n\nAllo-HSCT again; TKIs and MRD in G-CSF, T-ALL and anti-PD-1.",
+     "<p>MRD-negative CR after allo-HSCT.</p>\n<p>Allo-HSCT again; TKIs and MRD in G-CSF, T-ALL and anti-PD-1.</p>"),
+    ("Deauville IV uptake; grade III-IV toxicity; IV cytarabine & 200 cGy.",
+     "<p>Deauville IV uptake; grade III-IV toxicity; IV cytarabine &amp; 200 cGy.</p>"),
+    ("# CR with MRD\n\nText on CR and [MRD](x.md), `MRD` and *CR* again.",
+     '<h1>CR with MRD</h1>\n<p>Text on CR and <a href="x.md">MRD</a>, <code>MRD</code> and <em>CR</em> again.</p>'),
+    ("| Item | Value |\n| --- | --- |\n| MRD | CR after CAR-T |\n\n- PD on TKI\n- VOD/SOS and mini-hyper-CVD",
+     "<table><thead><tr><th>Item</th><th>Value</th></tr></thead><tbody><tr><td>MRD</td><td>CR after CAR-T</td></tr>"
+     "</tbody></table>\n<ul><li>PD on TKI</li><li>VOD/SOS and mini-hyper-CVD</li></ul>"),
+    ('!!! tip "Teaching point: MRD"\n\n    MRD after CR.',
+     '<div class="admonition tip"><p class="admonition-title">Teaching point: MRD</p><p>MRD after CR.</p></div>'),
+]
+
+
+@pytest.mark.parametrize("md_text, html_text", SAMPLES)
+def test_tooltips_are_where_the_glossary_treeprocessor_put_them(md_text, html_text):
+    before = markdown.markdown(md_text, extensions=EXTENSIONS + ["macros.glossary"],
+                               extension_configs={"macros.glossary": {"terms": GLOSSARY}})
+    assert tooltips(pagehtml.gloss(html_text, GLOSSARY)) == tooltips(before)
+
+
+def test_raw_fragments_get_no_tooltips_and_come_back_unchanged():
+    raw = pagehtml.RawFragments()
+    figure = '<figure><figcaption>MRD & CR</figcaption></figure>'
+    text = f"<p>MRD</p>\n{raw(figure)}\n<p>CR</p>"
+    out = raw.restore(pagehtml.gloss(text, GLOSSARY))
+    assert figure in out
+    assert [a.get_text() for a in soup(out).find_all("abbr")] == ["MRD", "CR"]
+
+
+# --- Headings -----------------------------------------------------------------------------------
+
+HEADINGS = [
+    ("# Ph+ B-ALL & CNS: \u201cn\u00e9e\u201d\n\n## At a glance\n\n## Quiz { #quiz }\n\n### Line 1: x { #line-1 }\n\n## At a glance\n\n## Quiz",
+     '<h1>Ph+ B-ALL &amp; CNS: \u201cn\u00e9e\u201d</h1><h2>At a glance</h2><h2 id="quiz">Quiz</h2>'
+     '<h3 id="line-1">Line 1: x</h3><h2>At a glance</h2><h2>Quiz</h2>'),
+    ("# Quiz\n\n## Quiz { #quiz }", '<h1>Quiz</h1><h2 id="quiz">Quiz</h2>'),
+    ("# A <b> title\n\n## Timeline", "<h1>A &lt;b&gt; title</h1><h2>Timeline</h2>"),
+]
+
+
+def _tokens(tokens):
+    return [(t["level"], t["id"], t["name"], _tokens(t["children"])) for t in tokens]
+
+
+@pytest.mark.parametrize("md_text, html_text", HEADINGS)
+def test_heading_ids_permalinks_and_toc_as_the_toc_extension_wrote_them(md_text, html_text):
+    md = markdown.Markdown(extensions=EXTENSIONS + ["toc"], extension_configs={"toc": {"permalink": True}})
+    before = md.convert(md_text.replace("A <b> title", "A &lt;b&gt; title"))
+    after = pagehtml.headings(html_text)
+    shape = lambda text: [(h.name, h.get("id"), str(h)) for h in soup(text).find_all(re.compile("^h[1-6]$"))]
+    assert shape(after.html) == shape(before)
+    assert _tokens(after.toc_tokens) == _tokens(md.toc_tokens)
+    assert after.title == md.toc_tokens[0]["name"]
+
+
+# --- The built site -----------------------------------------------------------------------------
+
+def test_case_pages_have_their_toc_title_permalinks_and_links(site):
+    cat = catalog()
+    for slug, case in cat.cases.items():
+        page = html(site, f"cases/{slug}")
+        article = page.find("article")
+        heads = article.find_all(re.compile("^h[1-6]$"))
+        ids = [h["id"] for h in heads]
+        assert len(ids) == len(set(ids)), slug
+        for h in heads:  # the toc extension's permalink, last in the heading
+            assert h.find_all("a")[-1].attrs == {"class": ["headerlink"], "href": f"#{h['id']}", "title": "Permanent link"}
+        assert heads[0].name == "h1"
+        title = heads[0].get_text().removesuffix("¶")
+        assert page.find("title").get_text().startswith(title), slug
+        toc = page.select("nav.md-nav--secondary a.md-nav__link")
+        assert [a["href"] for a in toc] == [f"#{h['id']}" for h in heads if h.name in ("h2", "h3")], slug
+        for n, line in enumerate(case.treatment, start=1):  # every drug use links its drug page
+            items = article.find("h3", id=f"line-{n}").find_next_sibling("ul")
+            hrefs = {a["href"] for a in items.find_all("a")} if items and line.drugs else set()
+            assert {f"../../drugs/{use.drug}/" for use in line.drugs} <= hrefs, (slug, n)
+
+
+def test_case_pages_have_one_tab_stop_per_glossary_entry_and_none_inside_links(site):
+    keys: dict[str, int] = {}  # expansion -> entries that have it (each has its own tab stop)
+    for term in catalog().glossary.values():
+        keys[term.expansion] = keys.get(term.expansion, 0) + 1
+    for slug in catalog().cases:
+        article = html(site, f"cases/{slug}").find("article")
+        stops: dict[str, int] = {}
+        for abbr in article.find_all("abbr"):
+            if abbr["title"] not in stops:
+                assert abbr.get("tabindex") == "0", (slug, abbr)
+            stops[abbr["title"]] = stops.get(abbr["title"], 0) + (abbr.get("tabindex") == "0")
+            assert abbr.find_parent(["a", "code", "pre", "figure"]) is None, (slug, abbr)
+        assert all(n <= keys[title] for title, n in stops.items()), slug
+
+
+@pytest.mark.parametrize("payload", [
+    '<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', "{{ 7 * 7 }} {% if 1 %}x{% endif %}",
+    "**bold** [link](http://x) <b>b</b> &amp; &lt;", "line one\n\nline two\x00\u2028end",
+], ids=["script", "attribute", "jinja", "markup", "controls"])
+def test_contributor_text_is_escaped_everywhere_on_a_case_page(payload):
+    cat = copy.copy(catalog())
+    slug, case = next(iter(cat.cases.items()))
+    changed = case.model_copy(update={"title": payload, "summary": payload, "discussion": payload,
+                                      "lessons": [payload], "outcome": case.outcome.model_copy(update={"text": payload})})
+    cat.cases = {**cat.cases, slug: changed}
+    page = render.case_html(cat, slug)
+    s = soup(page.content)
+    scripts = s.find_all("script")
+    assert all(sc.get("type") == "application/ld+json" for sc in scripts)
+    assert not s.find_all(["img", "b"])
+    assert not any(k.startswith("on") for t in s.find_all(True) for k in t.attrs)
+    shown = " ".join(pagehtml.paragraph_texts(payload))
+    assert s.find("h1").get_text().removesuffix("¶") == shown
+    assert page.title == pagehtml.escape_cdata(shown)
+    assert shown in s.get_text()
