@@ -14,10 +14,11 @@ import logging
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from macros.catalog import Catalog, CatalogError, current_catalog, get_catalog, has_catalog, paused_collector
-from macros import opendata
+from macros import incremental, navigation, opendata
 from macros.kinds import PAGE_KINDS
 from macros.render import mixed_quiz_page, quiz_data_files, quiz_page_path, quiz_pages
 
@@ -67,14 +68,22 @@ def _root(config) -> Path:
 # `mkdocs serve` state. A rebuild with bad data keeps the last good catalog and shows the
 # problems on every page until the next good save; `mkdocs build` stops instead.
 _serving = False
+_dirty = False
 _problems: list[str] = []
+_problem_paths: set[str] = set()  # the data files the problems are in
+_notices: list[str] = []  # banner lines that are not about the data (Python changed)
 _code_stamp: dict[str, int] = {}
 
 
 def on_startup(command, dirty):
-    global _serving
-    _serving = command == "serve"
+    global _serving, _dirty
+    _serving, _dirty = command == "serve", dirty
     _code_stamp.update(_code_files())
+    incremental.start(command, dirty)  # `mkdocs serve --dirty`: rebuild only what changed
+
+
+def on_shutdown():
+    incremental.shutdown()
 
 
 def _code_files() -> dict[str, int]:
@@ -82,7 +91,11 @@ def _code_files() -> dict[str, int]:
 
 
 def on_config(config):
-    global _problems
+    global _problems, _problem_paths, _notices
+    incremental.begin()
+    if _serving:  # when each case last changed (git) is read again on every rebuild
+        navigation._CHANGED.clear()
+        navigation._DIRTY.clear()
     root = _root(config)
     try:
         with paused_collector():
@@ -96,14 +109,16 @@ def on_config(config):
         # Serving: keep the last good site, and say why it is stale (info, not warning:
         # under --strict a warning would stop the rebuild and the browser would show nothing).
         _problems = [str(p) for p in e.problems]
+        _problem_paths = {p.path for p in e.problems}
         for problem in _problems:
             log.info("data problem: %s", problem)
         catalog = current_catalog(root)
     else:
-        _problems = []
+        _problems, _problem_paths = [], set()
     changed = [Path(f).name for f, mtime in _code_files().items() if _serving and _code_stamp.get(f, mtime) != mtime]
-    _problems += [f"macros/{name} changed: `mkdocs serve` does not reload Python; stop it (Ctrl-C) and start it again"
-                  for name in changed]
+    _notices = [f"macros/{name} changed: `mkdocs serve` does not reload Python; stop it (Ctrl-C) and start it again"
+                for name in changed]
+    _problems += _notices
     for warning in catalog.warnings:
         log.warning(str(warning))
     # Glossary tooltips: one shared pattern, see macros/glossary.py.
@@ -114,7 +129,9 @@ def on_config(config):
 
 
 def on_post_page(output: str, page, config) -> str:
-    """Under `mkdocs serve`, every page says when the data has problems and the preview is stale."""
+    """Under `mkdocs serve`, every page built says when the data has problems and the preview is stale."""
+    if incremental.state.active:
+        incremental.page_shown(page)
     if not _problems:
         return output
     items = "".join(f"<li><code>{html.escape(p)}</code></li>" for p in _problems)
@@ -130,8 +147,66 @@ def on_post_page(output: str, page, config) -> str:
 
 def on_files(files: Files, config) -> Files:
     catalog = current_catalog(_root(config))
-    for path, content in generate(catalog) + data_files(catalog):
-        if files.get_file_from_path(path) is not None:
+    pages = generate(catalog)
+    later = incremental.is_rebuild()  # the open-data files are written after the pages (incremental.py)
+    data = [(path, "") for path in _data_paths(catalog)] if later else data_files(catalog)
+    on_disk = {file.src_uri for file in files}
+    for path, content in pages + data:
+        if path in on_disk:
             raise PluginError(f"docs/{path} exists on disk but is generated from the data; remove it")
-        files.append(File.generated(config, path, content=content, inclusion=InclusionLevel.NOT_IN_NAV))
+        file = File.generated(config, path, content=content, inclusion=InclusionLevel.NOT_IN_NAV)
+        if later and not file.is_documentation_page():
+            incremental.placeholder(file)
+        files.append(file)
+    if incremental.state.active:
+        _plan(files, config, catalog, pages)
+        if not later:
+            incremental.state.data_paths = [path for path, _ in data]
+    elif _dirty:  # `build --dirty`: nothing is known about the pages in the site folder, so build them all
+        for file in files.documentation_pages():
+            file.is_modified = lambda: True
     return files
+
+
+def _data_paths(catalog: Catalog) -> list[str]:
+    """The open-data files as the last write left them, and each case's citation files."""
+    per_case = [f"cases/{slug}.{ext}" for slug in catalog.cases for ext in ("bib", "ris")]
+    return list(dict.fromkeys(["data/cases.json", "data/cases.csv", *per_case, *incremental.state.data_paths]))
+
+
+def _plan(files: Files, config, catalog: Catalog, pages: list[tuple[str, str]]) -> None:
+    stubs = dict(pages)
+    hand = {}
+    for file in files.documentation_pages():
+        if file.src_uri not in stubs and file.abs_src_path:
+            source = Path(file.abs_src_path)
+            hand[file.src_uri] = (source.read_text(encoding="utf-8"), source.stat().st_mtime_ns)
+    keys = incremental.page_keys(catalog, stubs, hand, incremental.global_key(config, catalog, _notices))
+    # While the data has problems, the banner is built into the hand-written pages (home, indexes)
+    # and the pages of the case files with problems; every other page stays as last built.
+    banner = set(hand) | {f"cases/{Path(p).stem}.md" for p in _problem_paths if p.startswith("cases/")}
+    incremental.plan(files, keys, tuple(_problems), banner)
+    tagged = {path for path, stub in pages if "\ntags: " in stub}
+    incremental.mark_listings(files, {p for p, (text, _) in hand.items() if "material/tags" in text}, tagged)
+
+
+@event_priority(110)  # before Material's tags plugin fills its listings (priority 100)
+def on_env(env, config, files):
+    if incremental.is_rebuild():
+        incremental.restore_tags(files, config)
+    return env
+
+
+def on_post_build(config):
+    if not incremental.state.active:
+        return
+    later = incremental.is_rebuild()
+    incremental.finish(config.site_dir)
+    if later:
+        catalog = current_catalog(_root(config))
+        incremental.write_data_later(config.site_dir, lambda: data_files(catalog))
+
+
+def on_build_error(error):
+    incremental.forget()
+

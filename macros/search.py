@@ -6,6 +6,10 @@ index into chunks by word, so a reader downloads only the chunks of the words
 typed and the excerpts of the results shown. It reads the built HTML: what it
 indexes is marked in ``overrides/main.html`` (``data-pagefind-body``), its
 filters (drug, antigen, site, page type) in the templates.
+
+Under ``mkdocs serve --dirty`` a rebuild after the first build does not run Pagefind: indexing the
+whole site again takes longer than the rebuild itself, and Pagefind cannot update part of an
+index. Search in the preview shows the site as first built; ``mkdocs build`` always indexes.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import subprocess
 import sys
 
 from mkdocs.exceptions import PluginError
+
+from macros import incremental
 
 log = logging.getLogger("mkdocs.plugins.search")
 BUNDLE = "pagefind"  # folder of the index and its scripts, under site_dir
@@ -27,6 +33,9 @@ def index_command(site_dir: str) -> list[str]:
 
 
 def on_post_build(config):
+    if incremental.is_rebuild():
+        log.info("Pagefind: not run on a preview rebuild; search shows the pages as first built")
+        return
     result = subprocess.run(index_command(config.site_dir), capture_output=True, text=True)
     output = (result.stdout + result.stderr).strip()
     if result.returncode:

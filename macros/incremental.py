@@ -1,0 +1,393 @@
+"""Incremental rebuilds under ``mkdocs serve --dirty``: only the pages whose inputs changed.
+
+MkDocs' ``--dirty`` skips a page when ``file.is_modified()`` is False, but a generated page always
+says it was modified and a hand-written page is judged by file times alone (an index page whose
+Markdown never changes would never be rebuilt). So every page gets a key here: a digest of what
+its output is made from, found with O(N) work for the whole site and nothing O(N) per page.
+
+- Every page: the *global* key: mkdocs.yml, the code and templates (``macros/``), the theme
+  overrides, the reference data (glossary included: its tooltips are on every page), the names of
+  the files under ``docs/``, and the preview's problem banner. Any change to them rebuilds all.
+- A generated page: its own stub (tags included), plus
+  - a case page: its case file, when it last changed, its related cases and its previous and next
+    case with their titles;
+  - a drug, regimen or antigen page: the mentions of it and the titles of the cases they come
+    from; a site page: the files of the cases that mention it (it shows their site details);
+  - a quiz topic page: the case files of its objectives and the number of pages of its topic.
+- A hand-written page: its file; with macros (``render_macros: true``: the indexes, home, data)
+  also every case file; a page listing tags also whenever a tagged page is rebuilt (the tags a
+  page shows link to the listing).
+
+A page is rebuilt when its key differs from the last good build's or its output is missing. A
+failed build forgets every key, so the next one builds everything. Python under ``macros/`` is
+not reloaded by ``mkdocs serve`` (pages.py says so in the banner, which is in the global key).
+
+The open-data files (all cases as JSON/CSV, citations, quiz data) are whole-library files that take
+seconds to write at 1,000 cases. On a rebuild they are written after the pages, by a forked child
+process (the second core), so the preview does not wait for them; a newer rebuild stops an
+unfinished writer first. Pagefind is not run on rebuilds (macros/search.py): search shows the
+index of the first build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import signal
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+log = logging.getLogger("mkdocs.plugins.incremental")
+
+DIRTY_WARNING = "A 'dirty' build is being performed"
+
+
+class _QuietDirty(logging.Filter):
+    """MkDocs warns on every dirty build; under ``strict: true`` that warning would abort it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(DIRTY_WARNING)
+
+
+_FILTER = _QuietDirty()
+
+
+def digest(*parts) -> str:
+    return hashlib.blake2b(repr(parts).encode("utf-8", "backslashreplace"), digest_size=16).hexdigest()
+
+
+def _tree(folder: Path) -> tuple:
+    """(path, mtime, size) of every file under ``folder`` (symlinked folders followed)."""
+    out = []
+    for top, dirs, names in os.walk(folder, followlinks=True):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(names):
+            p = os.path.join(top, name)
+            try:
+                st = os.stat(p)
+            except OSError:
+                continue
+            out.append((p, st.st_mtime_ns, st.st_size))
+    return tuple(out)
+
+
+def _names(folder: Path) -> tuple:
+    return tuple(sorted(os.path.relpath(os.path.join(top, n), folder)
+                        for top, _, names in os.walk(folder, followlinks=True) for n in names))
+
+
+def _true() -> bool:
+    return True
+
+
+def _false() -> bool:
+    return False
+
+
+@dataclass
+class State:
+    """What the last good build was made from; lives as long as the `mkdocs serve` process."""
+
+    active: bool = False  # `mkdocs serve --dirty`
+    built: bool = False  # a good build is in the site folder
+    rebuilding: bool = False  # this build is on top of it
+    keys: dict[str, str] = field(default_factory=dict)  # src_uri -> key of the page as built
+    pending: dict[str, str] = field(default_factory=dict)  # this build's keys, kept once it succeeds
+    outputs: set[str] = field(default_factory=set)  # dest_uri of every file of the last good build
+    current: set[str] = field(default_factory=set)
+    shown: dict[str, tuple[dict, str | None]] = field(default_factory=dict)  # src_uri -> (meta, title) as rendered
+    related: dict[str, tuple[str, list]] = field(default_factory=dict)  # slug -> (inputs' key, related slugs)
+    data_paths: list[str] = field(default_factory=list)  # the open-data files of the last write
+    writer: int | None = None  # pid of the open-data writer
+    manifest: str | None = None  # where the writer lists what it wrote
+    rebuilt: list[str] = field(default_factory=list)
+
+
+state = State()
+
+
+def start(command: str, dirty: bool) -> None:
+    state.active = command == "serve" and dirty
+    if state.active:
+        logging.getLogger("mkdocs.commands.build").addFilter(_FILTER)
+
+
+def begin() -> None:
+    """At the start of each build (on_config)."""
+    state.rebuilding = state.active and state.built
+    if state.active:
+        stop_writer()
+
+
+def is_rebuild() -> bool:
+    """A dirty serve rebuild on top of a good build: pages may be skipped, Pagefind is not run."""
+    return state.rebuilding
+
+
+def forget() -> None:
+    """After a failed build nothing in the site folder is trusted: the next build does everything."""
+    state.built = state.rebuilding = False
+    state.keys.clear()
+    state.pending.clear()
+
+
+# ------------------------------------------------------------------------------------ keys
+
+
+def global_key(config, catalog, notices: list[str]) -> str:
+    """What every page depends on. The reference data as the catalog holds it (while a bad save
+    keeps the last good catalog, the files on disk are not what the pages show); ``notices``: what
+    the banner says that is not about the data (Python changed)."""
+    root = Path(config.config_file_path).parent
+    reference = repr({folder: dict(table) for folder, table in catalog.tables.items()})
+    return digest(Path(config.config_file_path).read_bytes(), config.site_url, config.docs_dir, config.site_dir,
+                  tuple(notices), _names(Path(config.docs_dir)), reference,
+                  *(_tree(root / folder) for folder in ("macros", "overrides")))
+
+
+def page_keys(catalog, stubs: dict[str, str], hand_pages: dict[str, tuple[str, tuple]], g: str) -> dict[str, str]:
+    """src_uri -> key for every page. ``stubs``: generated page -> its Markdown; ``hand_pages``:
+    page under docs/ -> (its text, its file's stamp)."""
+    from . import navigation
+    from .kinds import PAGE_KINDS
+    from .render import QUIZ_PAGE_SIZE, objectives_by_topic, quiz_page_path
+
+    stamps = {f.slug: stamp for stamp, f in catalog.checked.values() if f.case is not None}
+    slugs = list(catalog.cases)
+    titles = {s: c.title for s, c in catalog.cases.items()}
+    everything = digest(tuple((s, stamps.get(s)) for s in slugs))
+    keys: dict[str, str] = {}
+
+    related = _related(catalog, navigation, slugs)
+    for i, slug in enumerate(slugs):
+        prev = slugs[i - 1] if i else None
+        nxt = slugs[i + 1] if i + 1 < len(slugs) else None
+        changed = navigation.last_changed(catalog, slug)
+        keys[f"cases/{slug}.md"] = digest(
+            g, stamps.get(slug), str(changed), [(r.slug, r.score, r.shared, titles[r.slug]) for r in related[slug]],
+            (prev, titles.get(prev)), (nxt, titles.get(nxt)))
+
+    mentions = {"drugs": catalog.drug_cases, "regimens": catalog.regimen_cases, "antigens": catalog.antigen_cases}
+    for kind in PAGE_KINDS:
+        for entry_id in catalog.tables[kind.folder]:
+            if kind.folder in mentions:
+                found = mentions[kind.folder].get(entry_id, ())
+                parts = (found, [titles[s] for s in dict.fromkeys(m.case for m in found)])
+            elif kind.folder == "sites":
+                parts = tuple((s, stamps.get(s)) for s in catalog.site_cases.get(entry_id, ()))
+            else:  # a kind this module does not know: rebuilt whenever any case changes
+                parts = everything
+            keys[f"{kind.folder}/{entry_id}.md"] = digest(g, parts)
+
+    for topic, objectives in objectives_by_topic(catalog).items():
+        pages = max(1, -(-len(objectives) // QUIZ_PAGE_SIZE))
+        for number in range(1, pages + 1):
+            chunk = objectives[(number - 1) * QUIZ_PAGE_SIZE: number * QUIZ_PAGE_SIZE]
+            keys[quiz_page_path(topic, number)] = digest(g, pages, [(o.case, stamps.get(o.case)) for o in chunk])
+
+    for path, stub in stubs.items():  # the stub itself (tags, the mixed quiz's whole Markdown)
+        # A generated page with no key of its own: plain Markdown depends on nothing else, a macro
+        # call on anything.
+        keys[path] = digest(keys.get(path, everything if "render_macros: true" in stub else g), stub)
+
+    for path, (text, stamp) in hand_pages.items():
+        keys[path] = digest(g, stamp, everything if "render_macros: true" in text or "material/tags" in text else None)
+    return keys
+
+
+def _related(catalog, navigation, slugs: list[str]) -> dict[str, list]:
+    """Every case's related cases. navigation.related costs about 1 ms a case, so a case's result is
+    kept while its inputs are unchanged: the cases sharing each of its features, in catalogue order."""
+    index: dict[tuple, list[str]] = {}
+    features = {}
+    for slug in slugs:
+        features[slug] = navigation._features(catalog, slug)
+        for f in features[slug]:
+            index.setdefault(f, []).append(slug)
+    lists = {f: digest(tuple(v)) for f, v in index.items()}
+    out, kept = {}, {}
+    for slug in slugs:
+        inputs = digest(features[slug], [lists[f] for f in features[slug]])
+        previous = state.related.get(slug)
+        if previous and previous[0] == inputs:
+            out[slug] = previous[1]
+        else:
+            out[slug] = navigation.related(catalog, slug)
+        kept[slug] = (inputs, out[slug])
+    state.related = kept
+    return out
+
+
+# ------------------------------------------------------------------------------------ the build
+
+
+def plan(files, keys: dict[str, str], problems: tuple = (), banner: set[str] = frozenset()) -> None:
+    """Mark each page modified or not; remember this build's keys until it succeeds.
+
+    While the data has problems, the banner (pages.py) goes on every page built, and pages in
+    ``banner`` (the hand-written pages, the pages of the files with problems) are built to show it.
+    A page's kept key says whether it got the banner, so the next good save rebuilds it without."""
+    state.rebuilt = []
+    state.pending = {}
+    state.current = {f.dest_uri for f in files}
+    for file in files.documentation_pages():
+        src = file.src_uri
+        base = keys.get(src)
+        if base is None:  # a page this module has no key for: always built
+            file.is_modified = _true
+            state.rebuilt.append(src)
+            continue
+        wanted = digest(base, problems if src in banner else ())
+        same = state.rebuilding and state.keys.get(src) == wanted and os.path.isfile(file.abs_dest_path)
+        file.is_modified = _false if same else _true
+        state.pending[src] = wanted if same else digest(base, problems)
+        if not same:
+            state.rebuilt.append(src)
+
+
+def mark_listings(files, listing_paths: set[str], tagged: set[str]) -> None:
+    """A page that lists tags is rebuilt whenever a tagged page is: each tagged page links to it."""
+    if any(p in tagged for p in state.rebuilt):
+        for file in files.documentation_pages():
+            if file.src_uri in listing_paths and file.is_modified is _false:
+                file.is_modified = _true
+                state.rebuilt.append(file.src_uri)
+
+
+def placeholder(file) -> None:
+    """An open-data file left as it is in the site folder: the writer brings it up to date."""
+    file.is_modified = _false
+
+
+def page_shown(page) -> None:
+    state.shown[page.file.src_uri] = (dict(page.meta), page.title)
+
+
+def restore_tags(files, config) -> None:
+    """Material's tags plugin collects tags from pages as they are read; a skipped page is not read.
+    Give it the skipped pages' tags and titles as last rendered, in the order a full build reads them
+    (its listings keep that order among equal titles)."""
+    plugin = next((p for p in config.plugins.values() if hasattr(p, "mappings") and hasattr(p, "listings")), None)
+    if plugin is None or plugin.mappings is None:
+        return
+    data = plugin.mappings.data
+    ordered = {}
+    for file in files.documentation_pages():
+        page = file.page
+        if page is None:
+            continue
+        if page.url in data:
+            ordered[page.url] = data[page.url]
+        elif file.is_modified is _false and file.src_uri in state.shown:
+            meta, title = state.shown[file.src_uri]
+            page.meta = dict(meta)
+            page.markdown = page.markdown or ""
+            page._title_from_render = title
+            mapping = plugin.mappings.add(page, "")
+            if mapping is not None:
+                ordered[page.url] = mapping
+    data.clear()
+    data.update(ordered)
+
+
+def finish(site_dir: str) -> None:
+    """After a good build: keep its keys; delete what an earlier build wrote and this one no longer has."""
+    if state.built:
+        for dest in sorted(state.outputs - state.current):
+            _remove(Path(site_dir), dest)
+    state.keys = state.pending
+    state.pending = {}
+    state.outputs = state.current
+    state.built = True
+    if state.rebuilt:
+        shown = state.rebuilt if len(state.rebuilt) <= 80 else state.rebuilt[:8] + [f"and {len(state.rebuilt) - 8} more"]
+        log.info("rebuilt %d page(s): %s", len(state.rebuilt), ", ".join(shown))
+
+
+def _remove(site: Path, dest: str) -> None:
+    path = site / dest
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return
+    parent = path.parent
+    while parent != site:
+        try:
+            parent.rmdir()  # only when empty
+        except OSError:
+            break
+        parent = parent.parent
+
+
+# ------------------------------------------------------------------------------------ open data
+
+
+def stop_writer() -> None:
+    """Stop an unfinished open-data writer (its files are replaced whole, so none is half written);
+    keep the list of what a finished one wrote."""
+    pid, state.writer = state.writer, None
+    if pid is not None:
+        try:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if not done:
+                os.kill(pid, signal.SIGTERM)
+                done, status = os.waitpid(pid, 0)
+        except ChildProcessError:
+            return
+        if os.waitstatus_to_exitcode(status) == 0 and state.manifest and os.path.isfile(state.manifest):
+            state.data_paths = json.loads(Path(state.manifest).read_text(encoding="utf-8"))
+
+
+def write_data_later(site_dir: str, make_files) -> None:
+    """Write the open-data files from a forked child, so the preview is not kept waiting.
+    ``make_files()`` -> [(path under site/, text)]."""
+    stop_writer()
+    if not hasattr(os, "fork"):
+        _write_data(Path(site_dir), make_files(), set(state.data_paths))
+        return
+    if state.manifest is None:
+        fd, state.manifest = tempfile.mkstemp(prefix="emall-data-", suffix=".json")
+        os.close(fd)
+    manifest, old = state.manifest, set(state.data_paths)
+    pid = os.fork()
+    if pid == 0:  # the child: compute, write, leave without running the parent's exit handlers
+        code = 1
+        try:
+            import gc
+            gc.disable()  # short-lived: leave the parent's (copy-on-write) objects untouched
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            files = make_files()
+            _write_data(Path(site_dir), files, old)
+            Path(manifest).write_text(json.dumps([p for p, _ in files]), encoding="utf-8")
+            code = 0
+        finally:
+            os._exit(code)
+    state.writer = pid
+
+
+def _write_data(site: Path, files: list[tuple[str, str]], old: set[str]) -> None:
+    new = set()
+    for path, text in files:
+        new.add(path)
+        target = site / path
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        try:
+            if target.read_bytes() == data:
+                continue
+        except OSError:
+            pass
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    for path in old - new:
+        _remove(site, path)
+
+
+def shutdown() -> None:
+    stop_writer()
+    if state.manifest:
+        Path(state.manifest).unlink(missing_ok=True)
