@@ -7,6 +7,16 @@
   let loading = null;
   const FILTERS = ["type", "drug", "antigen", "site", "philadelphia"];  // as named in the templates
 
+  // The header form's action is relative to the page first loaded, and instant navigation keeps
+  // the header: point it at the site's search page when it is sent (__md_scope is Material's
+  // site root). Without JavaScript every page is a full load, and the relative action is right.
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (form instanceof HTMLFormElement && form.matches(".md-header__search") && typeof __md_scope !== "undefined") {
+      form.action = new URL("search/", __md_scope).href;
+    }
+  }, true);
+
   // Clinical shorthand a reader types, in the words the case pages use for a fact: "Ph+" is
   // indexed as the word "ph", which every Ph-negative case also contains ("Ph-negative").
   const SHORTHAND = [
