@@ -1,8 +1,10 @@
-"""MkDocs hook: case pages are written as HTML by our templates; Python-Markdown does no work on them.
+"""MkDocs hook: case and quiz-bank pages are written as HTML by our templates; Python-Markdown does
+no work on them.
 
-A case page's stub (pages.py) holds only ``{{ case_page("<slug>") }}``. Before mkdocs-macros would
+A case page's stub (pages.py) holds only ``{{ case_page("<slug>") }}`` (a quiz page's
+``{{ quiz_page("<topic>", <n>) }}``). Before mkdocs-macros would
 render it into Markdown for Python-Markdown to parse again (most of a build's time), this hook
-renders the page's HTML from the catalog (``render.case_html``) and leaves MkDocs an empty
+renders the page's HTML from the catalog (``render.case_html``, ``render.quiz_html``) and leaves MkDocs an empty
 Markdown page; the HTML takes its place in ``on_page_content`` with the table of contents, the
 title and the anchor ids that the Markdown extensions would have given the page. Any other page,
 or a stub this hook does not recognise, goes through macros and Markdown as before.
@@ -19,7 +21,7 @@ from mkdocs.structure.toc import get_toc
 from macros import render
 from macros.catalog import current_catalog
 
-_STUB = re.compile(r'\A\s*\{\{ case_page\("([a-z0-9][a-z0-9-]*)"\) \}\}\s*\Z')
+_STUB = re.compile(r'\A\s*\{\{ (case_page|quiz_page)\("([a-z0-9][a-z0-9-]*)"(?:, (\d+))?\) \}\}\s*\Z')
 _rendered: dict[str, render.html.RenderedPage] = {}  # src_uri -> HTML, from on_page_markdown to on_page_content
 
 
@@ -29,9 +31,14 @@ def on_page_markdown(markdown: str, page, config, files):
     if match is None or not page.meta.get("render_macros"):
         return markdown
     catalog = current_catalog(Path(config.config_file_path).parent)
-    if match[1] not in catalog.cases:
+    macro, name, number = match[1], match[2], int(match[3] or 1)
+    if macro == "case_page" and name in catalog.cases:
+        rendered = render.case_html(catalog, name, page.url, config.site_url or "")
+    elif macro == "quiz_page" and 1 <= number <= render.quiz_pages(catalog).get(name, 0):
+        rendered = render.quiz_html(catalog, name, number, page.url)
+    else:
         return markdown  # the macro says what is wrong
-    _rendered[page.file.src_uri] = render.case_html(catalog, match[1], page.url, config.site_url or "")
+    _rendered[page.file.src_uri] = rendered
     page.meta["render_macros"] = False  # nothing left for mkdocs-macros; restored below
     return ""
 

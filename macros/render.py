@@ -447,12 +447,25 @@ def quiz_page_path(topic: str, number: int) -> str:
     return f"quiz/{topic}.md" if number == 1 else f"quiz/{topic}-{number}.md"
 
 
-def quiz_page(cat: Catalog, topic: str, root: str = "../", number: int = 1) -> str:
+def quiz_html(cat: Catalog, topic: str, number: int = 1, page_url: str | None = None) -> html.RenderedPage:
+    """A quiz-bank page as HTML (as ``case_html``): one topic, up to QUIZ_PAGE_SIZE objectives."""
     objectives = objectives_by_topic(cat)[topic]
     pages = max(1, -(-len(objectives) // QUIZ_PAGE_SIZE))
     chunk = objectives[(number - 1) * QUIZ_PAGE_SIZE: number * QUIZ_PAGE_SIZE]
-    return render("quiz_topic.md.j2", cat, root, topic=topic, title=TOPICS[topic], objectives=chunk,
-                  show_objectives=True, number=number, pages=pages, page_path=quiz_page_path, page_size=QUIZ_PAGE_SIZE)
+    page_url = page_url if page_url is not None else quiz_page_url(topic, number)
+    text = page_environment().get_template("quiz_topic.html.j2").render(
+        cat=cat, link=HtmlLinks(cat, page_url), topic=topic, title=TOPICS[topic], objectives=chunk,
+        show_objectives=True, number=number, pages=pages, page_url=quiz_page_url, page_size=QUIZ_PAGE_SIZE)
+    return html.finish(text, glossary_terms(cat), html.RawFragments())
+
+
+def quiz_page_url(topic: str, number: int) -> str:
+    return quiz_page_path(topic, number).removesuffix(".md") + "/"
+
+
+def quiz_page(cat: Catalog, topic: str, root: str = "../", number: int = 1) -> str:
+    """The quiz page's HTML (the ``quiz_page`` macro; macros/htmlpages.py calls ``quiz_html`` itself)."""
+    return Markup(quiz_html(cat, topic, number).content)
 
 
 FACETS = (  # key, label, where the names live; several values of one facet are OR-ed, facets AND-ed
