@@ -78,8 +78,7 @@ def cases_json(cat: Catalog) -> str:
         "cases": {slug: case_record(case) for slug, case in cat.cases.items()},
         "reference": {
             name: {key: entry.model_dump(mode="json", by_alias=True, exclude_none=True) for key, entry in table.items()}
-            for name, table in (("drugs", cat.drugs), ("regimens", cat.regimens), ("antigens", cat.antigens),
-                                ("sites", cat.sites), ("glossary", cat.glossary))
+            for name, table in cat.tables.items()
         },
     }
     # allow_nan=False: Infinity and NaN are not JSON; refuse to write them rather than a broken file.
