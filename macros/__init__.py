@@ -15,6 +15,7 @@ def define_env(env):
     # pull in Jinja and the renderer.
     from . import render
     from .catalog import current_catalog
+    from . import opendata
     from .opendata import CSV_COLUMNS
     from .schema import SCHEMA_VERSION
 
@@ -60,6 +61,12 @@ def define_env(env):
     @env.macro
     def schema_version() -> str:
         return SCHEMA_VERSION
+
+    @env.macro
+    def data_size(path: str) -> str:
+        """The size of a site-wide open-data file of this build, e.g. '1.2 MB'."""
+        size = opendata.sizes[path]
+        return f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.1f} KB" if size >= 1e3 else f"{size} bytes"
 
     @env.macro
     def csv_columns() -> str:

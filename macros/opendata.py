@@ -71,18 +71,59 @@ def case_record(case: Case) -> dict:
     return case.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
-def cases_json(cat: Catalog) -> str:
-    data = {
-        "schema_version": SCHEMA_VERSION,
-        "licence": DATA_LICENCE,
-        "cases": {slug: case_record(case) for slug, case in cat.cases.items()},
-        "reference": {
-            name: {key: entry.model_dump(mode="json", by_alias=True, exclude_none=True) for key, entry in table.items()}
-            for name, table in cat.tables.items()
-        },
-    }
+def _json(data) -> str:
     # allow_nan=False: Infinity and NaN are not JSON; refuse to write them rather than a broken file.
     return json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
+
+
+def _reference(cat: Catalog) -> dict:
+    return {name: {key: entry.model_dump(mode="json", by_alias=True, exclude_none=True) for key, entry in table.items()}
+            for name, table in cat.tables.items()}
+
+
+def cases_json(cat: Catalog) -> str:
+    """The full dump: every case and the reference data in one file (offered with its size)."""
+    return _json({"schema_version": SCHEMA_VERSION, "licence": DATA_LICENCE,
+                  "cases": {slug: case_record(case) for slug, case in cat.cases.items()}, "reference": _reference(cat)})
+
+
+def case_json(cat: Catalog, slug: str) -> str:
+    """One case: what a reader or a script fetches for a single case."""
+    return _json({"schema_version": SCHEMA_VERSION, "licence": DATA_LICENCE, "slug": slug, "page": f"cases/{slug}/",
+                  "case": case_record(cat.cases[slug])})
+
+
+def reference_json(cat: Catalog) -> str:
+    return _json({"schema_version": SCHEMA_VERSION, "licence": DATA_LICENCE, "reference": _reference(cat)})
+
+
+def index_json(cat: Catalog) -> str:
+    """A compact index of the cases (a few short fields each), pointing to each case's own file."""
+    rows = []
+    for slug, case in cat.cases.items():
+        facts = cat.facts[slug]
+        rows.append({"slug": slug, "title": case.title, "year": case.source.year, "ph": case.diagnosis.philadelphia.value,
+                     "sites": list(facts.sites), "drugs": facts.received, "regimens": list(facts.regimens),
+                     "file": f"cases/{slug}.json"})
+    return json.dumps({"schema_version": SCHEMA_VERSION, "licence": DATA_LICENCE, "cases": rows},
+                      ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n"
+
+
+def data_files(cat: Catalog) -> list[tuple[str, str]]:
+    """Every open-data file, as (path under the site, text): a compact index, one file per case,
+    the reference data, the CSV, the full dump, and each case's citation as BibTeX and RIS."""
+    files = [("data/index.json", index_json(cat)), ("data/reference.json", reference_json(cat)),
+             ("data/cases.csv", cases_csv(cat)), ("data/cases.json", cases_json(cat))]
+    for slug, case in cat.cases.items():
+        files.append((f"data/cases/{slug}.json", case_json(cat, slug)))
+        files.append((f"cases/{slug}.bib", bibtex(case, slug)))
+        files.append((f"cases/{slug}.ris", ris(case, slug)))
+    sizes.clear()
+    sizes.update((path, len(text.encode("utf-8"))) for path, text in files if path.startswith("data/") and path.count("/") == 1)
+    return files
+
+
+sizes: dict[str, int] = {}  # bytes of each site-wide data file of this build, for the Open data page
 
 
 def csv_row(cat: Catalog, slug: str) -> dict:

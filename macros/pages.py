@@ -40,12 +40,8 @@ def generate(catalog: Catalog) -> list[tuple[str, str]]:
 
 
 def data_files(catalog: Catalog) -> list[tuple[str, str]]:
-    """The open-data files: all cases as JSON and CSV, and each case's citation as BibTeX and RIS."""
-    files = [("data/cases.json", opendata.cases_json(catalog)), ("data/cases.csv", opendata.cases_csv(catalog))]
-    for slug, case in catalog.cases.items():
-        files.append((f"cases/{slug}.bib", opendata.bibtex(case, slug)))
-        files.append((f"cases/{slug}.ris", opendata.ris(case, slug)))
-    return files + quiz_data_files(catalog)  # the mixed quiz's questions
+    """The open-data files (opendata.data_files) and the mixed quiz's questions."""
+    return opendata.data_files(catalog) + quiz_data_files(catalog)  # and the mixed quiz's questions
 
 
 def case_tags(catalog: Catalog, slug: str) -> list[str]:
