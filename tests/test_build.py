@@ -6,13 +6,14 @@ hold for any corpus (see conftest: EMALL_DATA); a seed case's own content is che
 
 from __future__ import annotations
 
+import json
 import re
 
 from bs4 import BeautifulSoup
 
 import oracle
 from conftest import DATA, ROOT, catalog, html, run_build, seed_case
-from macros import figures
+from macros import figures, indexdata
 from test_validate import CLEAN as MINIMAL  # a valid case with no warnings: strict builds fail on warnings
 
 CATALOG = catalog()
@@ -119,12 +120,23 @@ def test_antigen_page_lists_targeting_drugs_and_drug_page_links_target(site):
     assert "positive" in text
 
 
-def test_summary_table_has_one_row_per_case(site):
+def index_rows(site) -> list[list]:
+    """Every row of the cases index, as the page's script reads them (macros/indexdata.py)."""
+    data = json.loads((site / indexdata.PATH).read_text(encoding="utf-8"))
+    assert data["v"] == 1 and data["total"] == len(data["rows"])
+    return data, data["rows"]
+
+
+def test_summary_table_lists_the_first_cases_and_the_index_file_every_case(site):
     table = article(html(site, "cases")).find("table")
+    assert int(table["data-page-size"]) == indexdata.PAGE_SIZE
     rows = table.find("tbody").find_all("tr")
-    assert len(rows) == len(CATALOG.cases)
-    linked = {a["href"] for row in rows for a in row.find_all("a", href=True) if "/" not in a["href"].strip("/")}
-    assert linked == {f"{slug}/" for slug in CATALOG.cases}
+    first = list(CATALOG.cases)[:indexdata.PAGE_SIZE]  # the page stays one size however many cases there are
+    assert [r["data-case"] for r in rows] == first
+    linked = {a["href"] for row in rows for a in row.find_all("a", href=True) if a["href"].startswith("../cases/")}
+    assert linked == {f"../cases/{slug}/" for slug in first}  # the rows are HTML, links relative to /cases/
+    _, every = index_rows(site)
+    assert [row[0] for row in every] == list(CATALOG.cases)
 
 
 def test_tooltips_everywhere_including_tables_and_admonitions(site):
@@ -296,8 +308,14 @@ def test_case_index_facets_cover_every_value_without_javascript(site):
         assert options[facet] == {v: sum(v in of(c) for c in cases) for v in set().union(*map(of, cases))}, facet
     assert set(options) == {"drug", "regimen", "antigen", "site", "ph", "response"}
     rows = soup.select("[data-case-table] tbody tr")
-    assert [r["data-case"] for r in rows] == list(CATALOG.cases)
+    assert [r["data-case"] for r in rows] == list(CATALOG.cases)[:indexdata.PAGE_SIZE]
     for row in rows:
         case = CATALOG.cases[row["data-case"]]
         assert set(row["data-drug"].split()) == oracle.received(case), row["data-case"]
         assert set(row["data-site"].split()) == oracle.sites(case), row["data-case"]
+    data, every = index_rows(site)  # what the filters read: every case, ids by number
+    for row in every:
+        case = CATALOG.cases[row[0]]
+        assert {data["facets"]["site"][i] for i in row[9]} == oracle.sites(case), row[0]
+        assert {data["facets"]["regimen"][i] for i in row[10]} == oracle.regimens(case), row[0]
+        assert {data["facets"]["drug"][i] for i in row[12]} == oracle.received(case), row[0]

@@ -7,6 +7,7 @@ tests about the seed cases' own content use the seed cases that are present (con
 from __future__ import annotations
 
 import itertools
+from urllib.parse import urljoin
 
 import gzip
 import json
@@ -219,13 +220,19 @@ def test_quiz_bank_groups_objectives_by_topic_and_links_quizzes(site):
     headings = [h.get_text(" ", strip=True).rstrip(" ¶") for h in bank.find_all("h2")]
     assert headings[-len(TOPICS):] == list(TOPICS.values())
     links = {a["href"] for a in bank.find_all("a", href=True)}
-    for slug, case in cat.cases.items():
-        if case.objectives:
-            assert f"../cases/{slug}/#quiz" in links
+    text = " ".join(bank.get_text(" ").split())
     # Each topic's objectives, QUIZ_PAGE_SIZE to a page: every question on exactly one page.
     for topic in TOPICS:
         objectives = [o for c in cat.cases.values() for o in c.objectives if o.topic == topic]
         count = max(1, -(-len(objectives) // QUIZ_PAGE_SIZE))
+        if objectives:  # the bank's summary of the topic, and a link to each of its pages
+            questions = sum(len(o.questions) for o in objectives)
+            cases = len({slug for slug, c in cat.cases.items() for o in c.objectives if o.topic == topic})
+            plural = lambda n, word: f"{n} {word}{'s' if n != 1 else ''}"  # noqa: E731
+            assert (f"{plural(questions, 'question')} on {plural(len(objectives), 'objective')}, "
+                    f"from {plural(cases, 'case')}.") in text.replace(" ,", ",").replace(" .", "."), topic
+            targets = {urljoin("http://site/quiz/", h) for h in links}  # relative to the bank at /quiz/
+            assert all(f"http://site/{quiz_page_path(topic, n).removesuffix('.md')}/" in targets for n in range(1, count + 1)), topic
         paths = [quiz_page_path(topic, n).removesuffix(".md") for n in range(1, count + 2)]
         assert not (site / paths[-1] / "index.html").exists(), paths[-1]
         pages = [html(site, path) for path in paths[:-1]]
