@@ -1,13 +1,14 @@
-"""MkDocs hook: case and quiz-bank pages are written as HTML by our templates; Python-Markdown does
-no work on them.
+"""MkDocs hook: case, quiz-bank and reference (drug, regimen, antigen, site) pages are written as HTML
+by our templates; Python-Markdown does no work on them.
 
-A case page's stub (pages.py) holds only ``{{ case_page("<slug>") }}`` (a quiz page's
-``{{ quiz_page("<topic>", <n>) }}``). Before mkdocs-macros would
-render it into Markdown for Python-Markdown to parse again (most of a build's time), this hook
-renders the page's HTML from the catalog (``render.case_html``, ``render.quiz_html``) and leaves MkDocs an empty
-Markdown page; the HTML takes its place in ``on_page_content`` with the table of contents, the
-title and the anchor ids that the Markdown extensions would have given the page. Any other page,
-or a stub this hook does not recognise, goes through macros and Markdown as before.
+A generated page's stub (pages.py) holds only a macro call: ``{{ case_page("<slug>") }}``,
+``{{ quiz_page("<topic>", <n>) }}`` or ``{{ reference_page("<kind>", "<id>") }}``. Before
+mkdocs-macros would render it into Markdown for Python-Markdown to parse again (most of a build's
+time), this hook renders the page's HTML from the catalog (``render.case_html``, ``render.quiz_html``,
+``render.reference_html``) and leaves MkDocs an empty Markdown page; the HTML takes its place in
+``on_page_content`` with the table of contents, the title and the anchor ids that the Markdown
+extensions would have given the page. Any other page, or a stub this hook does not recognise (an
+unknown id), goes through macros and Markdown as before, where the macro says what is wrong.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from mkdocs.structure.toc import get_toc
 
 from macros import render
 from macros.catalog import current_catalog
+from macros.kinds import BY_KEY
 
-_STUB = re.compile(r'\A\s*\{\{ (case_page|quiz_page)\("([a-z0-9][a-z0-9-]*)"(?:, (\d+))?\) \}\}\s*\Z')
+_STUB = re.compile(r'\A\s*\{\{ (case_page|quiz_page|reference_page)\((?:"([a-z]+)", )?"([a-z0-9][a-z0-9-]*)"(?:, (\d+))?\) \}\}\s*\Z')
 _rendered: dict[str, render.html.RenderedPage] = {}  # src_uri -> HTML, from on_page_markdown to on_page_content
 
 
@@ -31,11 +33,14 @@ def on_page_markdown(markdown: str, page, config, files):
     if match is None or not page.meta.get("render_macros"):
         return markdown
     catalog = current_catalog(Path(config.config_file_path).parent)
-    macro, name, number = match[1], match[2], int(match[3] or 1)
-    if macro == "case_page" and name in catalog.cases:
+    macro, kind, name, number = match[1], match[2], match[3], int(match[4] or 1)
+    if macro == "case_page" and kind is None and name in catalog.cases:
         rendered = render.case_html(catalog, name, page.url, config.site_url or "")
-    elif macro == "quiz_page" and 1 <= number <= render.quiz_pages(catalog).get(name, 0):
+    elif macro == "quiz_page" and kind is None and 1 <= number <= render.quiz_pages(catalog).get(name, 0):
         rendered = render.quiz_html(catalog, name, number, page.url)
+    elif (macro == "reference_page" and match[4] is None and kind in BY_KEY and BY_KEY[kind].pages
+          and name in catalog.tables[BY_KEY[kind].folder]):
+        rendered = render.reference_html(catalog, kind, name, page.url)
     else:
         return markdown  # the macro says what is wrong
     _rendered[page.file.src_uri] = rendered

@@ -4,7 +4,7 @@ Python decides what goes on a page; the templates decide how it looks.
 Contributor text is data: every ``{{ value }}`` in a Markdown template is
 escaped for Markdown unless the template marks it as already safe, so no
 field can become a link, raw HTML, an attribute list or a Jinja expression.
-Case pages (``*.html.j2``) are written as HTML instead, since Markdown would only parse again
+Case, quiz-bank and reference pages (``*.html.j2``) are written as HTML instead, since Markdown would only parse again
 what the templates laid out (see macros/html.py and macros/htmlpages.py): there every value is
 HTML-escaped by Jinja's autoescape.
 """
@@ -160,6 +160,7 @@ def page_environment() -> Environment:
     env.filters["md"] = html.paragraphs
     env.filters["paragraph_texts"] = html.paragraph_texts
     env.filters["join"] = html_join
+    env.filters["rows_of"] = _rows_of
     env.filters["links"] = lambda ids, link, kind: [getattr(link, kind)(i) for i in ids]
     env.filters["month"] = _month
     env.filters["url"] = lambda address: quote(address, safe=":/?#=&;,%-._~")
@@ -368,12 +369,25 @@ def case_page(cat: Catalog, slug: str, root: str = "../", site_url: str = "", ur
     return Markup(case_html(cat, slug, None, site_url).content)
 
 
-def reference_page(cat: Catalog, kind: str, entry_id: str, root: str = "../") -> str:
-    table = cat.tables[BY_KEY[kind].folder]
+CASE_LIST_LIMIT = 100  # case rows on a reference page; the rest are in the case index, filtered on the entry
+
+
+def reference_html(cat: Catalog, kind: str, entry_id: str, page_url: str | None = None) -> html.RenderedPage:
+    """A drug, regimen, antigen or site page as HTML (as ``case_html``), from ``templates/<kind>.html.j2``."""
+    folder = BY_KEY[kind].folder
+    page_url = page_url if page_url is not None else f"{folder}/{entry_id}/"
     extra = {}
     if kind == "site":
         extra["site_rows"] = [_site_row(cat.cases[slug], slug, entry_id) for slug in cat.site_cases[entry_id]]
-    return render(f"{kind}.md.j2", cat, root, id=entry_id, entry=table[entry_id], **extra)
+    text = page_environment().get_template(f"{kind}.html.j2").render(
+        cat=cat, link=HtmlLinks(cat, page_url), id=entry_id, entry=cat.tables[folder][entry_id],
+        limit=CASE_LIST_LIMIT, **extra)
+    return html.finish(text, glossary_terms(cat), html.RawFragments())
+
+
+def reference_page(cat: Catalog, kind: str, entry_id: str, root: str = "../") -> str:
+    """The reference page's HTML (the ``reference_page`` macro; macros/htmlpages.py calls ``reference_html``)."""
+    return Markup(reference_html(cat, kind, entry_id).content)
 
 
 def _site_row(case: Case, slug: str, site_id: str) -> tuple:
