@@ -23,16 +23,9 @@ PANCREAS = "bertamini-2018-case-1-pancreas"
 
 
 def case_list_limit() -> int:
-    """Rows a reference page lists before it hands over to the filtered case index: the code's own
-    number (a template's `set limit`, or a Python constant once it moves there)."""
-    from macros import casepage, render
-    for module in (render, casepage):
-        for name, value in vars(module).items():
-            if re.fullmatch(r"(CASE_)?LIST_(LIMIT|ROWS|SIZE)|CASE_LIST\w*", name) and isinstance(value, int):
-                return value
-    found = re.search(r"set limit = (\d+)", (ROOT / "macros" / "templates" / "_case_list.md.j2").read_text(encoding="utf-8"))
-    assert found, "no case-list limit found: tell this test where it lives"
-    return int(found[1])
+    """Rows a reference page lists before it hands over to the filtered case index."""
+    from macros.render import CASE_LIST_LIMIT
+    return CASE_LIST_LIMIT
 
 
 def case_lists() -> dict[tuple[str, str], list[tuple[set[str], str | None]]]:
