@@ -25,7 +25,8 @@ import json
 from pathlib import Path
 
 PATH = "cases/rows.json"  # under the site folder; the cases index is cases/index.html
-PAGE_SIZE = 50  # rows the cases index page itself lists (and the script adds per "show more")
+PAGE_SIZE = 25  # rows the cases index page itself lists (and the script adds per "show more"): a few
+# screens of cards on a phone; each row more is main-thread work on every load of the page
 
 # The rows of the catalogue last asked for: the index page and the hook share one computation.
 _cache: tuple[object, list[dict], str, str] | None = None

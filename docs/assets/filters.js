@@ -50,7 +50,7 @@
     const chosenLabel = form.querySelector("[data-chosen]");
     const fields = form.querySelector("[data-filter-fields]");
     const root = table.dataset.root || "../";
-    const pageSize = Number(table.dataset.pageSize) || 50;
+    const pageSize = Number(table.dataset.pageSize) || 25;
     const address = new URL(table.dataset.rows, location.href).href;
     let data = null;       // the compact index, once loaded
     let numberOf = {};     // facet -> id -> number in the index
