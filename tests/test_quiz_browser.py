@@ -10,8 +10,7 @@ import re
 
 import pytest
 
-from conftest import ROOT
-from macros.catalog import load_catalog
+import conftest
 from test_browser import ARTIFACTS, base_url, browser, page  # noqa: F401  (shared fixtures)
 
 READY = "[data-quiz-question] .quiz-check:not([hidden])"
@@ -19,7 +18,7 @@ READY = "[data-quiz-question] .quiz-check:not([hidden])"
 
 @pytest.fixture(scope="module")
 def catalog():
-    return load_catalog(ROOT)
+    return conftest.catalog()  # the data the site was built from
 
 
 @pytest.fixture(scope="module")
