@@ -101,6 +101,13 @@ class State:
     shown: dict[str, tuple[dict, str | None]] = field(default_factory=dict)  # src_uri -> (meta, title) as rendered
     related: dict[str, tuple[str, list]] = field(default_factory=dict)  # slug -> (inputs' key, related slugs)
     data_paths: list[str] = field(default_factory=list)  # the open-data files of the last write
+    stamps: dict[str, tuple] = field(default_factory=dict)  # slug -> case file stamp, last good build
+    links: dict[str, set[str]] = field(default_factory=dict)  # slug -> pages its case page links to
+    g: str = ""  # the global key of the last good build
+    quiet: bool = True  # the last good build had no problems
+    deferred: dict[str, str] = field(default_factory=dict)  # src_uri -> key: built after the build
+    stash: dict = field(default_factory=dict)  # files, nav, env of this build, for the follow-up
+    in_child: bool = False
     writer: int | None = None  # pid of the open-data writer
     manifest: str | None = None  # where the writer lists what it wrote
     rebuilt: list[str] = field(default_factory=list)
@@ -162,6 +169,7 @@ def page_keys(catalog, stubs: dict[str, str], hand_pages: dict[str, tuple[str, t
     keys: dict[str, str] = {}
 
     related = _related(catalog, navigation, slugs)
+    state.stash.update(stamps=stamps, g=g, links={})
     for i, slug in enumerate(slugs):
         prev = slugs[i - 1] if i else None
         nxt = slugs[i + 1] if i + 1 < len(slugs) else None
@@ -169,6 +177,12 @@ def page_keys(catalog, stubs: dict[str, str], hand_pages: dict[str, tuple[str, t
         keys[f"cases/{slug}.md"] = digest(
             g, stamps.get(slug), str(changed), [(r.slug, r.score, r.shared, titles[r.slug]) for r in related[slug]],
             (prev, titles.get(prev)), (nxt, titles.get(nxt)))
+        facts = catalog.facts[slug]
+        state.stash["links"][slug] = (
+            {f"cases/{s}.md" for s in (prev, nxt, *(r.slug for r in related[slug])) if s}
+            | {f"drugs/{d}.md" for d in facts.all_drugs} | {f"regimens/{r}.md" for r in facts.regimens}
+            | {f"antigens/{a}.md" for a in facts.all_antigens}
+            | {f"sites/{x}.md" for x in (*facts.sites, *facts.sites_discussed)})
 
     mentions = {"drugs": catalog.drug_cases, "regimens": catalog.regimen_cases, "antigens": catalog.antigen_cases}
     for kind in PAGE_KINDS:
@@ -224,16 +238,26 @@ def _related(catalog, navigation, slugs: list[str]) -> dict[str, list]:
 # ------------------------------------------------------------------------------------ the build
 
 
-def plan(files, keys: dict[str, str], problems: tuple = (), banner: set[str] = frozenset()) -> None:
+def plan(files, keys: dict[str, str], problems: tuple = (), banner: set[str] = frozenset(),
+         first: set[str] = frozenset(), listings: set[str] = frozenset(), tagged: set[str] = frozenset(),
+         after_data: set[str] = frozenset()) -> None:
     """Mark each page modified or not; remember this build's keys until it succeeds.
 
     While the data has problems, the banner (pages.py) goes on every page built, and pages in
     ``banner`` (the hand-written pages, the pages of the files with problems) are built to show it.
-    A page's kept key says whether it got the banner, so the next good save rebuilds it without."""
-    state.rebuilt = []
-    state.pending = {}
+    A page's kept key says whether it got the banner, so the next good save rebuilds it without.
+
+    When only case files changed, the build the browser waits for holds the saved cases' pages, the
+    pages they link to, and ``first`` (the case index); the other pages whose inputs changed (the
+    home page, other indexes, quiz pages, cases that list a saved case as related) are built right
+    after it by the follow-up process (``follow_up``). A page listing tags (``listings``) is built
+    whenever a page in ``tagged`` is: each tagged page links to it. Pages in ``after_data`` are
+    always built by the follow-up, after the open-data files they describe."""
+    state.rebuilt, state.pending, state.deferred = [], {}, {}
+    state.stash["problems"] = problems
     state.current = {f.dest_uri for f in files}
-    for file in files.documentation_pages():
+    pages = files.documentation_pages()
+    for file in pages:
         src = file.src_uri
         base = keys.get(src)
         if base is None:  # a page this module has no key for: always built
@@ -246,15 +270,30 @@ def plan(files, keys: dict[str, str], problems: tuple = (), banner: set[str] = f
         state.pending[src] = wanted if same else digest(base, problems)
         if not same:
             state.rebuilt.append(src)
-
-
-def mark_listings(files, listing_paths: set[str], tagged: set[str]) -> None:
-    """A page that lists tags is rebuilt whenever a tagged page is: each tagged page links to it."""
     if any(p in tagged for p in state.rebuilt):
-        for file in files.documentation_pages():
-            if file.src_uri in listing_paths and file.is_modified is _false:
+        for file in pages:
+            if file.src_uri in listings and file.is_modified is _false:
                 file.is_modified = _true
                 state.rebuilt.append(file.src_uri)
+    if not state.rebuilding:
+        return
+    stamps = state.stash.get("stamps", {})
+    defer = set(after_data)  # they show the sizes of the open-data files, written by the follow-up
+    if not problems and state.quiet and state.stash.get("g") == state.g:
+        saved = {slug for slug, stamp in stamps.items() if state.stamps.get(slug) != stamp}
+        now = set(first) | set(listings)
+        for slug in saved:
+            now |= {f"cases/{slug}.md"} | state.stash["links"].get(slug, set())
+        defer |= {file.src_uri for file in pages if file.src_uri not in now}
+    if defer:
+        for file in pages:
+            src = file.src_uri
+            if file.is_modified is _true and src in defer and src in state.pending:
+                file.is_modified = _false
+                state.deferred[src] = state.pending.pop(src)
+                if src in state.keys:  # not built yet: the follow-up reports it when it is
+                    state.pending[src] = state.keys[src]
+                state.rebuilt.remove(src)
 
 
 def placeholder(file) -> None:
@@ -302,9 +341,13 @@ def finish(site_dir: str) -> None:
     state.pending = {}
     state.outputs = state.current
     state.built = True
+    state.stamps, state.g = state.stash.get("stamps", {}), state.stash.get("g", "")
+    state.quiet = not state.stash.get("problems")
     if state.rebuilt:
-        shown = state.rebuilt if len(state.rebuilt) <= 80 else state.rebuilt[:8] + [f"and {len(state.rebuilt) - 8} more"]
+        shown = state.rebuilt if len(state.rebuilt) <= 8 else state.rebuilt[:8] + [f"and {len(state.rebuilt) - 8} more"]
         log.info("rebuilt %d page(s): %s", len(state.rebuilt), ", ".join(shown))
+    if state.deferred:
+        log.info("%d more page(s) follow: %s", len(state.deferred), ", ".join(list(state.deferred)[:8]))
 
 
 def _remove(site: Path, dest: str) -> None:
@@ -322,12 +365,12 @@ def _remove(site: Path, dest: str) -> None:
         parent = parent.parent
 
 
-# ------------------------------------------------------------------------------------ open data
+# ------------------------------------------------------------------------------------ the follow-up
 
 
 def stop_writer() -> None:
-    """Stop an unfinished open-data writer (its files are replaced whole, so none is half written);
-    keep the list of what a finished one wrote."""
+    """Stop an unfinished follow-up (its files are replaced whole or built again next time); keep
+    what a finished one reports: the pages it built and the open-data files it wrote."""
     pid, state.writer = state.writer, None
     if pid is not None:
         try:
@@ -338,34 +381,65 @@ def stop_writer() -> None:
         except ChildProcessError:
             return
         if os.waitstatus_to_exitcode(status) == 0 and state.manifest and os.path.isfile(state.manifest):
-            state.data_paths = json.loads(Path(state.manifest).read_text(encoding="utf-8"))
+            report = json.loads(Path(state.manifest).read_text(encoding="utf-8"))
+            state.data_paths = report["data"]
+            if state.built:
+                state.keys.update(report["keys"])
 
 
-def write_data_later(site_dir: str, make_files) -> None:
-    """Write the open-data files from a forked child, so the preview is not kept waiting.
+def follow_up(config, make_files) -> None:
+    """After a rebuild, in a forked child (the second core) so the preview is not kept waiting:
+    build the deferred pages as MkDocs would (read, render, write, then the post-build hooks, which
+    finish their Content-Security-Policy), then write the open-data files that changed.
     ``make_files()`` -> [(path under site/, text)]."""
     stop_writer()
+    site = Path(config.site_dir)
     if not hasattr(os, "fork"):
-        _write_data(Path(site_dir), make_files(), set(state.data_paths))
+        files = make_files()
+        _build_deferred(config)
+        _write_data(site, files, set(state.data_paths))
+        state.keys.update(state.deferred)
         return
     if state.manifest is None:
-        fd, state.manifest = tempfile.mkstemp(prefix="emall-data-", suffix=".json")
+        fd, state.manifest = tempfile.mkstemp(prefix="emall-follow-up-", suffix=".json")
         os.close(fd)
-    manifest, old = state.manifest, set(state.data_paths)
+    Path(state.manifest).unlink(missing_ok=True)
     pid = os.fork()
-    if pid == 0:  # the child: compute, write, leave without running the parent's exit handlers
+    if pid == 0:  # the child: build, write, leave without running the parent's exit handlers
         code = 1
         try:
             import gc
             gc.disable()  # short-lived: leave the parent's (copy-on-write) objects untouched
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            files = make_files()
-            _write_data(Path(site_dir), files, old)
-            Path(manifest).write_text(json.dumps([p for p, _ in files]), encoding="utf-8")
+            state.in_child = True
+            files = make_files()  # first: a page may show their sizes
+            _build_deferred(config)
+            _write_data(site, files, set(state.data_paths))
+            Path(state.manifest).write_text(json.dumps({"data": [p for p, _ in files], "keys": state.deferred}),
+                                            encoding="utf-8")
             code = 0
+        except BaseException:
+            log.exception("the pages that follow a preview rebuild could not be written")
         finally:
             os._exit(code)
     state.writer = pid
+
+
+def _build_deferred(config) -> None:
+    if not state.deferred:
+        return
+    from mkdocs.commands.build import _build_page, _populate_page
+    from mkdocs.structure.files import InclusionLevel
+
+    files, nav, env = state.stash["files"], state.stash["nav"], state.stash["env"]
+    doc_files = files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
+    todo = [f for f in doc_files if f.src_uri in state.deferred]
+    for file in todo:
+        file.is_modified = _true
+        _populate_page(file.page, config, files)
+    for file in todo:
+        _build_page(file.page, config, doc_files, nav, env)
+    config.plugins.on_post_build(config=config)
 
 
 def _write_data(site: Path, files: list[tuple[str, str]], old: set[str]) -> None:
@@ -387,7 +461,7 @@ def _write_data(site: Path, files: list[tuple[str, str]], old: set[str]) -> None
         _remove(site, path)
 
 
-def shutdown() -> None:
+def shutdown() -> None:  # on_shutdown
     stop_writer()
     if state.manifest:
         Path(state.manifest).unlink(missing_ok=True)

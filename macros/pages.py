@@ -181,26 +181,37 @@ def _plan(files: Files, config, catalog: Catalog, pages: list[tuple[str, str]]) 
     # While the data has problems, the banner is built into the hand-written pages (home, indexes)
     # and the pages of the case files with problems; every other page stays as last built.
     banner = set(hand) | {f"cases/{Path(p).stem}.md" for p in _problem_paths if p.startswith("cases/")}
-    incremental.plan(files, keys, tuple(_problems), banner)
-    tagged = {path for path, stub in pages if "\ntags: " in stub}
-    incremental.mark_listings(files, {p for p, (text, _) in hand.items() if "material/tags" in text}, tagged)
+    incremental.plan(files, keys, tuple(_problems), banner, first={"cases/index.md"},
+                     listings={p for p, (text, _) in hand.items() if "material/tags" in text},
+                     tagged={path for path, stub in pages if "\ntags: " in stub},
+                     after_data={p for p, (text, _) in hand.items() if "data_size(" in text})
+    incremental.state.stash["files"] = files
+
+
+def on_nav(nav, config, files):
+    if incremental.state.active:
+        incremental.state.stash["nav"] = nav
+    return nav
 
 
 @event_priority(110)  # before Material's tags plugin fills its listings (priority 100)
 def on_env(env, config, files):
     if incremental.is_rebuild():
         incremental.restore_tags(files, config)
+    if incremental.state.active:
+        incremental.state.stash["env"] = env
     return env
 
 
+@event_priority(-100)  # last: after the Content-Security-Policy is final in every page written
 def on_post_build(config):
-    if not incremental.state.active:
+    if not incremental.state.active or incremental.state.in_child:
         return
     later = incremental.is_rebuild()
     incremental.finish(config.site_dir)
-    if later:
+    if later:  # the pages that may follow, and the open-data files
         catalog = current_catalog(_root(config))
-        incremental.write_data_later(config.site_dir, lambda: data_files(catalog))
+        incremental.follow_up(config, lambda: data_files(catalog))
 
 
 def on_build_error(error):
