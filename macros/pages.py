@@ -200,6 +200,7 @@ def on_env(env, config, files):
         incremental.restore_tags(files, config)
     if incremental.state.active:
         incremental.state.stash["env"] = env
+        incremental.theme_environment(env, config, files)
     return env
 
 
