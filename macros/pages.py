@@ -166,7 +166,7 @@ def on_files(files: Files, config) -> Files:
 
 def _data_paths(catalog: Catalog) -> list[str]:
     """The open-data files as the last write left them, and each case's citation files."""
-    per_case = [f"cases/{slug}.{ext}" for slug in catalog.cases for ext in ("bib", "ris")]
+    per_case = [path for slug in catalog.cases for path in (f"data/cases/{slug}.json", f"cases/{slug}.bib", f"cases/{slug}.ris")]
     return list(dict.fromkeys(["data/cases.json", "data/cases.csv", *per_case, *incremental.state.data_paths]))
 
 
