@@ -184,7 +184,7 @@ def measure_serve(project: Path, slug: str, saves: int = 3, timeout: float = 900
     base, log = f"http://127.0.0.1:{port}/", project.parent / "serve.log"
     result = Serve()
     with open(log, "wb") as out:
-        server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+        server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dirty", "-a", f"127.0.0.1:{port}"],
                                   cwd=project, env=ENV, stdout=out, stderr=subprocess.STDOUT)
     try:
         result.first = _first_page(base, timeout, server)
