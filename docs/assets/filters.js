@@ -5,7 +5,8 @@
 //
 // Bounded at any number of cases: the page lists only its first rows (and the counts of all);
 // every row comes from the compact index (macros/indexdata.py: one array per case, names by
-// number), fetched once the page is idle, or at once when the address holds filters. Filtering and
+// number), fetched once the page is idle (beyond EAGER cases: when the reader reaches for the
+// filters, a column, the body map or "Show more"), or at once when the address holds filters. Filtering and
 // counting are loops over those arrays (no DOM); only the rows listed are drawn, a page at a time
 // ("Show more"). The form is in the page, disabled, from the start and enabled when the index has
 // arrived: enabling it moves nothing, and nothing is redrawn until the reader asks.
@@ -21,6 +22,7 @@
     title: (r) => r[TITLE].toLowerCase(), age: (r) => r[AGE], ph: (r) => r[PH],
     response: (r) => r[RANK], outcome: (r, d) => d.outcomes[r[OUTCOME]].toLowerCase(),
   };
+  const EAGER = 1000;  // up to this many cases (about 50 KB compressed) the index is fetched once the page is idle
   const cache = {};  // address -> promise of the parsed index (kept across instant navigation)
 
   function fetchIndex(address) {
@@ -302,10 +304,19 @@
     if (boxes.some((b) => b.checked)) form.querySelector("details").open = true;
     if (stated) {
       load().then(() => { apply(); ready(); }, failed);
-    } else {
+    } else if ((Number(table.dataset.total) || 0) <= EAGER) {
       // Nothing to redraw: the page's rows and counts are right until the reader asks for more.
       const idle = window.requestIdleCallback || ((f) => setTimeout(f, 200));
       idle(() => load().then(ready, failed), { timeout: 2000 });
+    } else {
+      // A large library: fetched when the reader reaches for the filters, a column, the body map or
+      // "Show more" (each of which also waits for it), not by every visit to the page.
+      if (moreButton) moreButton.disabled = false;
+      const start = () => load().then(ready, failed);
+      [form, table.tHead, more, ...document.querySelectorAll(".bodymap")].forEach((node) => {
+        if (node) ["pointerenter", "pointerdown", "focusin"].forEach((type) => node.addEventListener(type, start, { once: true, passive: true }));
+      });
+      form.querySelector("details").addEventListener("toggle", start, { once: true });
     }
   }
 
