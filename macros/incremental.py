@@ -5,28 +5,36 @@ says it was modified and a hand-written page is judged by file times alone (an i
 Markdown never changes would never be rebuilt). So every page gets a key here: a digest of what
 its output is made from, found with O(N) work for the whole site and nothing O(N) per page.
 
-- Every page: the *global* key: mkdocs.yml, the code and templates (``macros/``), the theme
-  overrides, the reference data (glossary included: its tooltips are on every page), the names of
-  the files under ``docs/``, and the preview's problem banner. Any change to them rebuilds all.
-- A generated page: its own stub (tags included), plus
+- Every page: the *global* key: mkdocs.yml, the site address, the code and templates
+  (``macros/``), the theme overrides, the reference data as the catalog holds it (glossary
+  included: its tooltips are on every page), the names of the files under ``docs/``, and the
+  "restart, Python changed" notice. Any change to them rebuilds every page.
+- A generated page: its own stub (tags; the mixed quiz's whole Markdown), plus
   - a case page: its case file, when it last changed, its related cases and its previous and next
     case with their titles;
   - a drug, regimen or antigen page: the mentions of it and the titles of the cases they come
     from; a site page: the files of the cases that mention it (it shows their site details);
-  - a quiz topic page: the case files of its objectives and the number of pages of its topic.
+  - a quiz topic page: the case files of its objectives and the number of pages of its topic;
+  - a generated page of a kind not listed here: every case file.
 - A hand-written page: its file; with macros (``render_macros: true``: the indexes, home, data)
-  also every case file; a page listing tags also whenever a tagged page is rebuilt (the tags a
-  page shows link to the listing).
+  or a tags listing, also every case file.
+- The theme's 404 page: the global key; the sitemap: also every page's address and the build date.
 
-A page is rebuilt when its key differs from the last good build's or its output is missing. A
-failed build forgets every key, so the next one builds everything. Python under ``macros/`` is
-not reloaded by ``mkdocs serve`` (pages.py says so in the banner, which is in the global key).
+A page is rebuilt when its key differs from the last good build's or its output is missing; a
+failed build forgets every key, so the next one builds everything; a file that an earlier build
+wrote and this one does not (a deleted case's pages) is deleted.
 
-The open-data files (all cases as JSON/CSV, citations, quiz data) are whole-library files that take
-seconds to write at 1,000 cases. On a rebuild they are written after the pages, by a forked child
-process (the second core), so the preview does not wait for them; a newer rebuild stops an
-unfinished writer first. Pagefind is not run on rebuilds (macros/search.py): search shows the
-index of the first build.
+What the browser waits for. When only case files changed, the build holds the saved cases' pages,
+the pages they link to (previous, next and related cases, their drugs, regimens, antigens and
+sites), the case index and the tags page. The other pages whose keys changed (home, the other
+indexes, quiz pages, cases listing a saved case as related) "follow": a child forked at the end of
+the build (the second core) builds them as MkDocs would, then writes the open-data files (whole-
+library files that take seconds at 1,000 cases; the Open data page, which shows their sizes, comes
+after them). A newer rebuild stops an unfinished follow-up first; the pages it had not reported
+are built again. Pagefind is not run on rebuilds (macros/search.py): search shows the first build.
+
+While the data has problems, the banner (pages.py) is built into the hand-written pages and the
+pages of the files with problems; the next good save rebuilds them without it.
 """
 
 from __future__ import annotations

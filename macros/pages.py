@@ -62,7 +62,8 @@ def _root(config) -> Path:
 
 
 # `mkdocs serve` state. A rebuild with bad data keeps the last good catalog and shows the
-# problems on every page until the next good save; `mkdocs build` stops instead.
+# problems on every page until the next good save (with --dirty: on the hand-written pages and
+# the pages of the files with problems, see incremental.py); `mkdocs build` stops instead.
 _serving = False
 _dirty = False
 _problems: list[str] = []
