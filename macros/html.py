@@ -49,6 +49,8 @@ def paragraph_texts(text) -> list[str]:
 
 def inline(text) -> str:
     """One line of plain text (paragraphs joined by a space), still to be escaped: ``md_inline``."""
+    if type(text) is str and not _ODD.search(text):
+        return text  # the common case: one line with nothing to fold
     if isinstance(text, Markup):
         return text
     return " ".join(paragraph_texts(text))

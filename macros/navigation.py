@@ -46,8 +46,15 @@ def _index(cat: Catalog) -> dict[tuple[str, str], list[str]]:
         for slug in cat.cases:
             for feature in _features(cat, slug):
                 index.setdefault(feature, []).append(slug)
-        _INDEX[key] = {"cat": cat, "index": index}  # keeps cat alive while its id is the key
+        _INDEX[key] = {"cat": cat, "index": index,  # keeps cat alive while its id is the key
+                       "slugs": list(cat.cases), "order": {s: i for i, s in enumerate(cat.cases)}}
     return _INDEX[key]["index"]
+
+
+def _order(cat: Catalog) -> dict[str, int]:
+    """Slug -> its place in the catalogue, built once per catalog like the index."""
+    _index(cat)
+    return _INDEX[id(cat)]["order"]
 
 
 def _name(cat: Catalog, feature: tuple[str, str]) -> str:
@@ -66,11 +73,12 @@ def related(cat: Catalog, slug: str, limit: int = RELATED) -> list[Related]:
         if len(others) > COMMON:
             continue
         weight = WEIGHTS[feature[0]] / len(others)
+        name = _name(cat, feature)
         for other in others:
             if other != slug:
                 scores[other] = scores.get(other, 0.0) + weight
-                shared.setdefault(other, []).append((weight, _name(cat, feature)))
-    order = {s: i for i, s in enumerate(cat.cases)}
+                shared.setdefault(other, []).append((weight, name))
+    order = _order(cat)
     best = sorted(scores, key=lambda s: (-scores[s], order[s]))[:limit]
     return [Related(s, round(scores[s], 3), tuple(n for _, n in sorted(shared[s], key=lambda x: -x[0])))
             for s in best]
@@ -78,8 +86,9 @@ def related(cat: Catalog, slug: str, limit: int = RELATED) -> list[Related]:
 
 def neighbours(cat: Catalog, slug: str) -> tuple[str | None, str | None]:
     """The previous and next case in the case index's order (the catalogue's)."""
-    slugs = list(cat.cases)
-    i = slugs.index(slug)
+    _index(cat)
+    slugs = _INDEX[id(cat)]["slugs"]
+    i = _order(cat)[slug]
     return (slugs[i - 1] if i > 0 else None), (slugs[i + 1] if i + 1 < len(slugs) else None)
 
 

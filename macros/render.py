@@ -132,6 +132,8 @@ def environment() -> Environment:
 
 def _html_finalize(value):
     # Autoescape escapes what this returns; text is folded as md_escape folds it for Markdown.
+    if type(value) is str:
+        return html.inline(value)
     if isinstance(value, Markup):
         return value
     if value is None:
@@ -217,7 +219,8 @@ class HtmlLinks:
         self.cat, self.page_url = cat, page_url
 
     def _link(self, text: str, url: str) -> Markup:
-        return Markup('<a href="{}">{}</a>').format(get_relative_url(url, self.page_url), html.inline(text))
+        # An f-string rather than Markup.format (whose escaping formatter is slow): both escaped.
+        return Markup(f'<a href="{escape(get_relative_url(url, self.page_url))}">{escape(html.inline(text))}</a>')
 
     def case(self, slug: str) -> Markup:
         return self._link(self.cat.cases[slug].title, f"cases/{slug}/")
@@ -292,7 +295,7 @@ def search_keywords(cat: Catalog, slug: str) -> list[str]:
     words += PH_KEYWORDS[case.diagnosis.philadelphia.value]
     genetics = " ".join([case.diagnosis.karyotype or "", case.diagnosis.bcr_abl1 or "", *case.diagnosis.genetics])
     for abbr, term in cat.glossary.items():
-        if re.search(rf"(?<!\w){re.escape(abbr)}(?!\w)", genetics):
+        if abbr in genetics and re.search(rf"(?<!\w){re.escape(abbr)}(?!\w)", genetics):
             words += [abbr, term.expansion]
     return list(dict.fromkeys(words))
 
@@ -411,11 +414,21 @@ class TopicObjective:
     topic: str = ""
 
 
+_BY_TOPIC: dict[int, tuple[Catalog, dict]] = {}  # the catalog of this build (read-only) -> its objectives by topic
+
+
 def objectives_by_topic(cat: Catalog) -> dict[str, list[TopicObjective]]:
+    """Every objective by topic, in case order: built once per catalog (each quiz page reads it,
+    and there are more quiz pages the more cases there are). Read-only."""
+    cached = _BY_TOPIC.get(id(cat))
+    if cached is not None and cached[0] is cat:
+        return cached[1]
     out: dict[str, list[TopicObjective]] = {topic: [] for topic in TOPICS}
     for slug, case in cat.cases.items():
         for o in case.objectives:
             out[o.topic].append(TopicObjective(slug, o.text, o.attribution, o.questions, o.topic))
+    _BY_TOPIC.clear()  # only the latest catalog: `mkdocs serve` loads a new one per rebuild
+    _BY_TOPIC[id(cat)] = (cat, out)
     return out
 
 
