@@ -1,10 +1,12 @@
-"""Case pages written as HTML (macros/htmlpages.py, macros/html.py) show what Markdown made of them.
+"""Case, quiz and reference pages written as HTML (macros/htmlpages.py, macros/html.py) show what
+Markdown made of them.
 
 The pieces are checked against Python-Markdown itself, on text of the test's own: contributor text
 folded and escaped as ``md_escape`` + Markdown showed it, glossary tooltips as the treeprocessor
 placed them, heading ids, permalinks and the table of contents as the toc extension wrote them.
 The built site is checked page by page against the catalog: the table of contents is the page's
-headings, the title its first heading, each drug use a link, one tab stop per glossary entry.
+headings, the title its first heading, each drug use a link, one tab stop per glossary entry; on
+drug, regimen, antigen and site pages the same, with the links each entry's data calls for.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from markupsafe import escape
 from conftest import catalog, html
 from macros import html as pagehtml
 from macros import render
+from macros.kinds import PAGE_KINDS
 from macros.render import md_escape
 from test_glossary import GLOSSARY
 from test_opendata import PAYLOAD_IDS, PAYLOADS
@@ -179,3 +182,137 @@ def test_contributor_text_is_escaped_everywhere_on_a_case_page(payload):
     assert s.find("h1").get_text().removesuffix("¶") == shown
     assert page.title == pagehtml.escape_cdata(shown)
     assert shown in s.get_text()
+
+
+# --- Reference pages (drug, regimen, antigen, site) ----------------------------------------------
+
+def reference_pages():
+    return [(kind.folder, entry) for kind in PAGE_KINDS for entry in catalog().tables[kind.folder]]
+
+
+def check_headings(page, where):
+    """Unique ids, the toc extension's permalink last in each heading, the toc from h2/h3, the title from h1."""
+    article = page.find("article")
+    heads = article.find_all(re.compile("^h[1-6]$"))
+    ids = [h["id"] for h in heads]
+    assert len(ids) == len(set(ids)), where
+    for h in heads:
+        assert h.find_all("a")[-1].attrs == {"class": ["headerlink"], "href": f"#{h['id']}", "title": "Permanent link"}, where
+    assert heads[0].name == "h1", where
+    assert page.find("title").get_text().startswith(heads[0].get_text().removesuffix("¶")), where
+    toc = page.select("nav.md-nav--secondary a.md-nav__link")
+    assert [a["href"] for a in toc] == [f"#{h['id']}" for h in heads if h.name in ("h2", "h3")], where
+    return article
+
+
+def check_tab_stops(article, where):
+    keys: dict[str, int] = {}  # expansion -> entries that have it (each has its own tab stop)
+    for term in catalog().glossary.values():
+        keys[term.expansion] = keys.get(term.expansion, 0) + 1
+    stops: dict[str, int] = {}
+    for abbr in article.find_all("abbr"):
+        if abbr["title"] not in stops:
+            assert abbr.get("tabindex") == "0", (where, abbr)
+        stops[abbr["title"]] = stops.get(abbr["title"], 0) + (abbr.get("tabindex") == "0")
+        assert abbr.find_parent(["a", "code", "pre"]) is None, (where, abbr)
+    assert all(n <= keys[title] for title, n in stops.items()), where
+
+
+def test_reference_pages_have_their_toc_title_permalinks_tooltips_and_links(site):
+    cat = catalog()
+    for folder, entry_id in reference_pages():
+        where = f"{folder}/{entry_id}"
+        page = html(site, where)
+        article = check_headings(page, where)
+        check_tab_stops(article, where)
+        entry = cat.tables[folder][entry_id]
+        assert article.find("h1").get_text().removesuffix("¶") == " ".join(pagehtml.paragraph_texts(entry.name)), where
+        hrefs = {a["href"] for a in article.find_all("a")}
+        if folder == "drugs":
+            assert {f"../../antigens/{a}/" for a in entry.targets} <= hrefs, where
+            assert {f"../../regimens/{r}/" for r in cat.regimens_by_drug.get(entry_id, [])} <= hrefs, where
+        elif folder == "regimens":
+            assert {f"../../drugs/{c.drug}/" for c in entry.components} <= hrefs, where
+        elif folder == "antigens":
+            assert {f"../../drugs/{d}/" for d in cat.drugs_by_target.get(entry_id, [])} <= hrefs, where
+        listed = {h for h in hrefs if re.fullmatch(r"\.\./\.\./cases/[a-z0-9-]+/", h)}
+        for table in article.find_all("table"):  # every case row links its case
+            header = [th.get_text() for th in table.find_all("th")]
+            if header and header[0] == "Case":
+                for row in table.find("tbody").find_all("tr"):
+                    link = row.find("td").find("a")
+                    assert link is not None and link["href"] in listed, (where, row)
+                    slug = link["href"].split("/")[-2]
+                    assert link.get_text() == " ".join(pagehtml.paragraph_texts(cat.cases[slug].title)), where
+                assert len(table.find("tbody").find_all("tr")) <= render.CASE_LIST_LIMIT, where
+        for p in article.find_all("p"):  # a long list hands over to the case index, filtered on the entry
+            if p.get_text().startswith("Showing "):  # (the index has no filter for "only through a regimen")
+                kind = {"drugs": "drug", "regimens": "regimen", "antigens": "antigen", "sites": "site"}[folder]
+                through_regimen = p.find_previous(["h2", "h3"]).name == "h3"
+                assert [a["href"] for a in p.find_all("a")] == ([] if through_regimen else [f"../../cases/?{kind}={entry_id}"]), where
+
+
+REFERENCE_PAYLOADS = [
+    '<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', "{{ 7 * 7 }} {% if 1 %}x{% endif %}",
+    "**bold** [link](http://x) <b>b</b> &amp; &lt;", "line one\n\nline two\x00\u2028end",
+]
+TEXT_FIELDS = {  # the fields of each kind that carry contributor text, as one string or a list
+    "drugs": {"name": str, "abbreviations": list, "brand_names": list, "drug_class": str, "target": str, "mechanism": str,
+              "status_in_all": str, "boxed_warnings": list, "warnings": list, "interactions": list,
+              "administration": list, "toxicities": list, "sources": list},
+    "regimens": {"name": str, "aliases": list, "description": str, "sources": list},
+    "antigens": {"name": str, "aliases": list, "description": str, "expressed_on": str, "sources": list},
+    "sites": {"name": str, "aliases": list, "description": str, "sources": list},
+}
+
+
+def _busiest(cat, folder):
+    """The entry of a kind whose page shows the most: the most cases, then the most fields filled."""
+    counts = {"drugs": cat.drug_cases, "regimens": cat.regimen_cases, "antigens": cat.antigen_cases, "sites": cat.site_cases}
+    return max(cat.tables[folder], key=lambda e: len(counts[folder].get(e, ())))
+
+
+@pytest.mark.parametrize("payload", REFERENCE_PAYLOADS, ids=["script", "attribute", "jinja", "markup", "controls"])
+@pytest.mark.parametrize("folder", list(TEXT_FIELDS))
+def test_contributor_text_is_escaped_everywhere_on_a_reference_page(folder, payload):
+    cat = copy.copy(catalog())
+    entry_id = _busiest(cat, folder)
+    entry = cat.tables[folder][entry_id]
+    update = {name: (payload if kind is str else [payload, payload]) for name, kind in TEXT_FIELDS[folder].items()}
+    if folder == "regimens":
+        update["components"] = [c.model_copy(update={"route": payload, "phase": payload}) for c in entry.components]
+    cases = dict(cat.cases)  # the case titles in its case list too
+    for slug in list(cases)[:3]:
+        cases[slug] = cases[slug].model_copy(update={"title": payload})
+    cat.cases = cases
+    cat.tables = {**cat.tables, folder: {**cat.tables[folder], entry_id: entry.model_copy(update=update)}}
+    kind = next(k.key for k in PAGE_KINDS if k.folder == folder)
+    page = render.reference_html(cat, kind, entry_id)
+    s = soup(page.content)
+    assert not s.find_all(["script", "img", "b"])
+    assert not any(k.startswith("on") for t in s.find_all(True) for k in t.attrs)
+    assert all(a["href"].startswith(("../../", "#")) for a in s.find_all("a")), "a link only where the page makes one"
+    shown = " ".join(pagehtml.paragraph_texts(payload))
+    assert s.find("h1").get_text().removesuffix("¶") == shown
+    assert page.title == pagehtml.escape_cdata(shown)
+    assert shown in s.get_text()  # Jinja syntax shown as it was written, not run
+
+
+def test_reference_page_ids_are_unique_and_listed_in_the_toc():
+    """Heading ids derive from the text (the toc extension's slugify); a repeated heading text gets a
+    numbered id; the toc tokens follow the headings."""
+    cat = catalog()
+    for folder, entry_id in reference_pages():
+        kind = next(k.key for k in PAGE_KINDS if k.folder == folder)
+        page = render.reference_html(cat, kind, entry_id)
+        heads = soup(page.content).find_all(re.compile("^h[1-6]$"))
+        assert [h["id"] for h in heads] and len({h["id"] for h in heads}) == len(heads)
+        assert {h["id"] for h in heads} <= page.anchor_ids
+        flat = []
+
+        def walk(tokens):
+            for t in tokens:
+                flat.append(t["id"])
+                walk(t["children"])
+        walk(page.toc_tokens)
+        assert flat == [h["id"] for h in heads]
