@@ -72,11 +72,12 @@ def make_floor(project: Path, dest: Path, catalog) -> None:
     theme = config.get("theme")
     if isinstance(theme, dict) and theme.get("custom_dir"):  # theme overrides are part of the theme
         shutil.copytree(project / theme["custom_dir"], dest / theme["custom_dir"])
+    data = pages.data_files(catalog)  # first: the Open data page shows their sizes (data_size)
     for path in (dest / "docs").rglob("*.md"):
         path.write_text(env.render(jinja, path.relative_to(dest / "docs").as_posix(), path.read_text(encoding="utf-8")),
                         encoding="utf-8")
     generated = pages.generate(catalog)
-    for path, content in [(p, env.render(jinja, p, stub)) for p, stub in generated] + pages.data_files(catalog):
+    for path, content in [(p, env.render(jinja, p, stub)) for p, stub in generated] + data:
         (dest / "docs" / path).parent.mkdir(parents=True, exist_ok=True)
         (dest / "docs" / path).write_text(content, encoding="utf-8")
     config["plugins"] = [e for e in config.get("plugins", []) if _name(e) != "macros"]
