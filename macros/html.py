@@ -95,6 +95,7 @@ _PLACEHOLDER = re.compile(r"\x02(\d+)\x03")
 _SPLIT = re.compile(r"(<[^>]*>)")
 _TAG_NAME = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)")
 _SKIP = frozenset({"code", "pre", "abbr", "a", "script", "style", "kbd"})
+_SKIP_FIRST = frozenset({"/"} | {name[0] for name in _SKIP})  # a tag's first character, to skip the others fast
 
 
 def gloss(text: str, terms: dict[str, str]) -> str:
@@ -103,15 +104,19 @@ def gloss(text: str, terms: dict[str, str]) -> str:
         return text
     pattern, keys = glossary.compiled(terms)
     seen: set[str] = set()
-    parts = _SPLIT.split(text)
-    skip = 0
-    for i, part in enumerate(parts):
-        if i % 2:  # a tag
-            m = _TAG_NAME.match(part)
-            if m and m[2].lower() in _SKIP and not part.endswith("/>"):
-                skip = max(0, skip - 1) if m[1] else skip + 1
-        elif part and not skip and not part.isspace():
+    parts = _SPLIT.split(text)  # text, tag, text, tag, ..., text
+    search, skip = pattern.search, 0
+    for i in range(0, len(parts), 2):
+        part = parts[i]
+        # Most text holds no term: one search says so (text with "&" is matched unescaped).
+        if part and not skip and (search(part) is not None or "&" in part):
             parts[i] = _wrap(part, pattern, keys, terms, seen)
+        if i + 1 < len(parts):
+            tag = parts[i + 1]
+            if tag[1:2].lower() in _SKIP_FIRST:
+                m = _TAG_NAME.match(tag)
+                if m and m[2].lower() in _SKIP and not tag.endswith("/>"):
+                    skip = max(0, skip - 1) if m[1] else skip + 1
     return "".join(parts)
 
 
