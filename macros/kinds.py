@@ -1,7 +1,7 @@
 """The registry of reference kinds: one entry per kind of reference data.
 
 Adding a kind is one line here, its model in ``model.py`` and, when it has pages, its
-template ``templates/<key>.md.j2``. Everything else (loading, cross-references, generated
+template ``templates/<key>.html.j2``. Everything else (loading, cross-references, generated
 pages, open data, search page types) reads this list.
 """
 
@@ -16,7 +16,7 @@ from .model import Antigen, Drug, Regimen, Site, Term
 
 @dataclass(frozen=True)
 class Kind:
-    key: str  # singular: "drug" (the template is <key>.md.j2, messages say "unknown drug")
+    key: str  # singular: "drug" (the template is <key>.html.j2, messages say "unknown drug")
     folder: str  # reference/<folder>.yml, pages at /<folder>/<id>/
     label: str  # the page type shown to readers and used as a search filter
     model: type[BaseModel]
