@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from .checks import CareItem, care_items, check_case
 from .glossary import key_problem as glossary_key_problem
 from .kinds import BY_FOLDER, KINDS
-from .load import Document, LoadError, Loc, Problem, load_file
+from .load import MAX_BYTES, REFERENCE_MAX_BYTES, Document, LoadError, Loc, Problem, load_file
 from .messages import messages
 from .model import Case, slug_problem
 from .quiz import length_cue
@@ -80,7 +80,7 @@ def check_all(root: Path, case_files: list[Path] | None = None, keep: bool = Fal
             problems.append(Problem(f"reference/{kind.folder}.yml", 1, (), "file is missing"))
             reference[kind.folder] = {}
             continue
-        doc = _load(path, root, problems)
+        doc = _load(path, root, problems, REFERENCE_MAX_BYTES)
         if doc:
             documents[kind.folder] = doc
         reference[kind.folder] = _validate_mapping(doc, kind, problems) if doc else {}
@@ -224,12 +224,12 @@ def _rel(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _load(path: Path, root: Path, problems: list[Problem]) -> Document | None:
+def _load(path: Path, root: Path, problems: list[Problem], max_bytes: int = MAX_BYTES) -> Document | None:
     if path.is_symlink():
         problems.append(Problem(_rel(path, root), 1, (), "not a plain file (a link): add the data itself"))
         return None
     try:
-        return load_file(path, _rel(path, root))
+        return load_file(path, _rel(path, root), max_bytes)
     except LoadError as e:
         problems.extend(e.problems)
         return None

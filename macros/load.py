@@ -17,7 +17,8 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .yaml_errors import INDENTED_ITEM, explain, quote, split_flow_value
 
-MAX_BYTES = 256 * 1024
+MAX_BYTES = 256 * 1024  # a case file; about ten times the longest case so far
+REFERENCE_MAX_BYTES = 8 * 1024 * 1024  # a reference file holds every entry of its kind: room for thousands
 
 Loc = tuple  # a path into the data: ("treatment", 2, "drugs", 0, "drug")
 
@@ -106,13 +107,13 @@ _FORBIDDEN_TOKENS = {
 }
 
 
-def load_file(path: Path, display: str | None = None) -> Document:
+def load_file(path: Path, display: str | None = None, max_bytes: int = MAX_BYTES) -> Document:
     """Read one YAML file strictly. Raises LoadError listing every problem found."""
     display = display or str(path)
     raw = path.read_bytes()
     doc = Document(display, None)
-    if len(raw) > MAX_BYTES:
-        raise LoadError([doc.problem((), f"file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}")])
+    if len(raw) > max_bytes:
+        raise LoadError([doc.problem((), f"file is {len(raw):,} bytes; the limit is {max_bytes:,}")])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
