@@ -84,13 +84,19 @@ def check_all(root: Path, case_files: list[Path] | None = None, keep: bool = Fal
         if doc:
             documents[kind.folder] = doc
         reference[kind.folder] = _validate_mapping(doc, kind, problems) if doc else {}
+    # An entry with its own errors is still a known id: a typo in one drug must not also make
+    # every case that uses it say "unknown drug ... add it" (which invites a duplicate entry).
+    # A file that could not be read at all (its own error says why) checks nothing against it.
+    known = {folder: {**{key: None for key in documents[folder].data if isinstance(key, str)}, **table}
+             if folder in documents and isinstance(documents[folder].data, dict) else None
+             for folder, table in reference.items()}
     for folder, refs in REFERENCE_REFS.items():
         if folder in documents:
-            problems.extend(_reference_problems(documents[folder], refs, reference))
+            problems.extend(_reference_problems(documents[folder], refs, known))
 
     every = _case_paths(root, problems)
     paths = every if case_files is None else case_files
-    work = functools.partial(check_case_file, root=root, reference=reference, keep=keep)
+    work = functools.partial(check_case_file, root=root, reference=known, keep=keep)
     if reuse:
         work = functools.partial(_reused, work=work, reuse=reuse)
     if jobs > 1 and len(paths) >= 100:
@@ -292,9 +298,11 @@ def _reference_problems(doc: Document, refs, reference: dict[str, dict]) -> list
     found = []
     for pattern, what in refs:
         table = reference[f"{what}s"]
+        if table is None:
+            continue
         for loc, value in _walk(doc.data, pattern):
             if value not in table:
-                guess = suggest(value, table)
+                guess = suggest(value, {key: entry for key, entry in table.items() if entry is not None})
                 hint = f" (did you mean '{guess}'?)" if guess else f" — add it to reference/{what}s.yml if it is new"
                 found.append(doc.problem(loc, f"unknown {what} '{value}'{hint}"))
     return found

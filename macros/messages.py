@@ -66,7 +66,9 @@ MESSAGES: dict[str, typing.Callable[[dict, type, tuple], str]] = {
     "literal_error": _choice,
     "string_pattern_mismatch": lambda e, m, l: f"'{e.get('input')}' is not in the expected form "
                                                f"({_PATTERNS.get(e.get('ctx', {}).get('pattern', ''), 'see the schema')})",
-    "string_type": lambda e, m, l: f"expected a single value, found {_shape(e.get('input'))}",
+    "string_type": lambda e, m, l: f"expected a single value, found {_shape(e.get('input'))}" + (
+        "; if this is text with ': ' in it, put the whole text in quotes"
+        if isinstance(e.get("input"), dict) and len(e["input"]) == 1 else ""),
     "int_type": lambda e, m, l: f"expected a whole number, found {_shape(e.get('input'))}",
     "float_type": lambda e, m, l: f"expected a number, found {_shape(e.get('input'))}",
     "bool_type": lambda e, m, l: f"expected true or false, found {_shape(e.get('input'))}",

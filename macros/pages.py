@@ -20,7 +20,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from macros.catalog import Catalog, CatalogError, current_catalog, get_catalog, has_catalog, paused_collector
 from macros import incremental, navigation, opendata
 from macros.kinds import PAGE_KINDS
-from macros.render import mixed_quiz_page, quiz_data_files, quiz_page_path, quiz_pages
+from macros.render import glossary_terms, mixed_quiz_page, quiz_data_files, quiz_page_path, quiz_pages
 
 log = logging.getLogger("mkdocs.plugins.cases")
 
@@ -69,6 +69,7 @@ _dirty = False
 _problems: list[str] = []
 _problem_paths: set[str] = set()  # the data files the problems are in
 _notices: list[str] = []  # banner lines that are not about the data (Python changed)
+_stale = False  # the banner lists errors (the pages are the last good version) rather than only warnings
 _code_stamp: dict[str, int] = {}
 
 
@@ -88,7 +89,7 @@ def _code_files() -> dict[str, int]:
 
 
 def on_config(config):
-    global _problems, _problem_paths, _notices
+    global _problems, _problem_paths, _notices, _stale
     incremental.begin()
     if _serving:  # when each case last changed (git) is read again on every rebuild
         navigation._CHANGED.clear()
@@ -116,12 +117,17 @@ def on_config(config):
     _notices = [f"macros/{name} changed: `mkdocs serve` does not reload Python; stop it (Ctrl-C) and start it again"
                 for name in changed]
     _problems += _notices
+    stale = bool(_problems)
     for warning in catalog.warnings:
-        log.warning(str(warning))
+        if _serving:  # a warning would abort the strict rebuild and leave the browser waiting: show it instead
+            log.info("data warning: %s", warning)
+            _problems.append(f"warning (validate.py and CI fail on it until fixed or acknowledged): {warning}")
+            _problem_paths.add(warning.path)
+        else:
+            log.warning(str(warning))
+    _stale = stale
     # Glossary tooltips: one shared pattern, see macros/glossary.py.
-    config.mdx_configs.setdefault("macros.glossary", {})["terms"] = {
-        abbr: term.expansion for abbr, term in catalog.glossary.items()
-    }
+    config.mdx_configs.setdefault("macros.glossary", {})["terms"] = glossary_terms(catalog)
     return config
 
 
@@ -132,9 +138,13 @@ def on_post_page(output: str, page, config) -> str:
     if not _problems:
         return output
     items = "".join(f"<li><code>{html.escape(p)}</code></li>" for p in _problems)
-    banner = (f'<div class="data-problems" role="alert"><p><strong>The preview is out of date.</strong> '
-              f"{len(_problems)} problem(s) must be fixed; these pages show the last version that built. "
-              f"The next save without problems brings the preview up to date.</p><ul>{items}</ul></div>")
+    if _stale:
+        lead = (f"<strong>The preview is out of date.</strong> {len(_problems)} problem(s) must be fixed; these pages "
+                "show the last version that built. The next save without problems brings the preview up to date.")
+    else:
+        lead = (f"<strong>{len(_problems)} warning(s) to resolve before this can be merged.</strong> The pages are "
+                "up to date; fix each warning or acknowledge it in the case's <code>acknowledged</code> list.")
+    banner = f'<div class="data-problems" role="alert"><p>{lead}</p><ul>{items}</ul></div>'
     head, sep, rest = output.partition("<body")
     if not sep:
         return banner + output

@@ -10,6 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from macros.glossary import ROMAN, _compiled, find_terms, forms, key_problem, numbered
+from macros.render import glossary_terms
 
 # A glossary of the test's own, with the shapes that matter: signs, a lower-case start, a Roman numeral.
 GLOSSARY = {
@@ -410,7 +411,7 @@ def named(catalog) -> set[str]:
 
 def unexplained(site, catalog) -> dict[str, list[str]]:
     """Token -> where it was seen ("page: ...context..."), for every token nothing explains."""
-    pattern = _compiled(tuple(catalog.glossary))[0]
+    pattern = _compiled(tuple(glossary_terms(catalog)))[0]  # the glossary and the drugs' own abbreviations
     known = named(catalog)
     seen: dict[str, list[str]] = {}
     for path in sorted(site.rglob("*.html")):

@@ -55,6 +55,13 @@ def test_serve_shows_data_problems_and_recovers(project):
         assert server.poll() is None, "serve must keep running"
         case.write_text(good, encoding="utf-8")
         _wait_for(url, lambda t: "data-problems" not in t and "<article" in t)
+        # An unacknowledged warning fails the strict build: the preview shows it instead of hanging.
+        assert '"care:patient-perspective"' in good
+        case.write_text(good.replace('"care:patient-perspective"', '"care:informed-consent-x"', 1), encoding="utf-8")
+        page = _wait_for(url, lambda t: "data-problems" in t)
+        assert "warning" in page and "Patient perspective" in page and "<article" in page
+        case.write_text(good, encoding="utf-8")
+        _wait_for(url, lambda t: "data-problems" not in t and "<article" in t)
     finally:
         server.terminate()
         server.wait(timeout=30)
