@@ -354,33 +354,6 @@ def page_shown(page) -> None:
     state.shown[page.file.src_uri] = (dict(page.meta), page.title)
 
 
-def restore_tags(files, config) -> None:
-    """Material's tags plugin collects tags from pages as they are read; a skipped page is not read.
-    Give it the skipped pages' tags and titles as last rendered, in the order a full build reads them
-    (its listings keep that order among equal titles)."""
-    plugin = next((p for p in config.plugins.values() if hasattr(p, "mappings") and hasattr(p, "listings")), None)
-    if plugin is None or plugin.mappings is None:
-        return
-    data = plugin.mappings.data
-    ordered = {}
-    for file in files.documentation_pages():
-        page = file.page
-        if page is None:
-            continue
-        if page.url in data:
-            ordered[page.url] = data[page.url]
-        elif file.is_modified is _false and file.src_uri in state.shown:
-            meta, title = state.shown[file.src_uri]
-            page.meta = dict(meta)
-            page.markdown = page.markdown or ""
-            page._title_from_render = title
-            mapping = plugin.mappings.add(page, "")
-            if mapping is not None:
-                ordered[page.url] = mapping
-    data.clear()
-    data.update(ordered)
-
-
 def finish(site_dir: str) -> None:
     """After a good build: keep its keys; delete what an earlier build wrote and this one no longer has."""
     if state.built:

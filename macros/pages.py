@@ -9,7 +9,6 @@ carries only a macro call, so contributor text is never parsed as Jinja.
 from __future__ import annotations
 
 import html
-import json
 import logging
 from pathlib import Path
 
@@ -28,7 +27,7 @@ log = logging.getLogger("mkdocs.plugins.cases")
 
 def generate(catalog: Catalog) -> list[tuple[str, str]]:
     """Every generated page as (path under docs/, markdown)."""
-    pages = [(f"cases/{slug}.md", _stub(f'case_page("{slug}")', tags=case_tags(catalog, slug))) for slug in catalog.cases]
+    pages = [(f"cases/{slug}.md", _stub(f'case_page("{slug}")')) for slug in catalog.cases]
     for kind in PAGE_KINDS:
         for entry_id in catalog.tables[kind.folder]:
             pages.append((f"{kind.folder}/{entry_id}.md", _stub(f'reference_page("{kind.key}", "{entry_id}")')))
@@ -44,17 +43,9 @@ def data_files(catalog: Catalog) -> list[tuple[str, str]]:
     return opendata.data_files(catalog) + quiz_data_files(catalog)  # and the mixed quiz's questions
 
 
-def case_tags(catalog: Catalog, slug: str) -> list[str]:
-    """Material tags for a case page: its drugs (named directly or by regimen) and its EM sites."""
-    return ([catalog.drugs[d].name for d in catalog.case_drugs(slug)]
-            + [catalog.sites[s].name for s in catalog.case_sites(slug)])
-
-
-def _stub(call: str, tags: list[str] | None = None) -> str:
-    # Ids are slugs (checked by the model), so they are safe inside the call; tags are
-    # reference names written as JSON strings, which YAML reads back verbatim.
-    meta = f"tags: {json.dumps(tags, ensure_ascii=False)}\n" if tags else ""
-    return f"---\nrender_macros: true\n{meta}---\n{{{{ {call} }}}}\n"
+def _stub(call: str) -> str:
+    # Ids are slugs (checked by the model), so they are safe inside the call.
+    return f"---\nrender_macros: true\n---\n{{{{ {call} }}}}\n"
 
 
 def _root(config) -> Path:
@@ -205,10 +196,7 @@ def on_nav(nav, config, files):
     return nav
 
 
-@event_priority(110)  # before Material's tags plugin fills its listings (priority 100)
 def on_env(env, config, files):
-    if incremental.is_rebuild():
-        incremental.restore_tags(files, config)
     if incremental.state.active:
         incremental.state.stash["env"] = env
         incremental.theme_environment(env, config, files)
