@@ -174,6 +174,18 @@ _TWO_LETTER_WORDS = set(
 )
 
 
+def tooltip_terms(glossary: dict, drugs: dict) -> dict[str, str]:
+    """Every abbreviation that gets a tooltip: the glossary's (key -> entry with ``expansion``), and
+    each drug's own abbreviations (IO, MTX) expanded to the drug's name, so a new drug needs no
+    glossary entry for them."""
+    terms = {abbr: term.expansion for abbr, term in glossary.items()}
+    for drug in drugs.values():
+        for abbr in drug.abbreviations:
+            if abbr not in terms and key_problem(abbr) is None:
+                terms[abbr] = drug.name
+    return terms
+
+
 def key_problem(key: str) -> str | None:
     """Why ``key`` cannot be a glossary key, or None if it can (the rules are in the module docstring)."""
     shown = repr(key)

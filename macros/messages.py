@@ -29,7 +29,7 @@ _PATTERNS = {
     r"^\d{1,9}$": "digits only",
     r"^PMC\d+$": "PMC followed by digits",
     r"^20\d\d-(0[1-9]|1[0-2])$": "a month as YYYY-MM, e.g. 2026-11",
-    r"^(deid|care|quiz):[a-z-]+$": "a check code such as deid:name, care:patient-perspective or quiz:length-cue",
+    r"^(deid|care|quiz|glossary):[a-z-]+$": "a check code such as deid:name, care:patient-perspective, quiz:length-cue or glossary:abbreviation",
 }
 
 

@@ -434,7 +434,7 @@ class Credits(Model):
 class Acknowledgement(Model):
     """A reviewed warning: the check's code, the text it matched (or none: the whole check), and why it is fine."""
 
-    check: Annotated[str, StringConstraints(pattern=r"^(deid|care|quiz):[a-z-]+$")]
+    check: Annotated[str, StringConstraints(pattern=r"^(deid|care|quiz|glossary):[a-z-]+$")]
     match: Short | None = None
     reason: Text
 

@@ -364,14 +364,7 @@ def case_html(cat: Catalog, slug: str, page_url: str | None = None, site_url: st
 
 
 def glossary_terms(cat: Catalog) -> dict[str, str]:
-    """Every abbreviation that gets a tooltip: the glossary's, and each drug's own abbreviations
-    (IO, MTX) expanded to the drug's name, so a new drug needs no glossary entry for them."""
-    terms = {abbr: term.expansion for abbr, term in cat.glossary.items()}
-    for drug in cat.drugs.values():
-        for abbr in drug.abbreviations:
-            if abbr not in terms and glossary.key_problem(abbr) is None:
-                terms[abbr] = drug.name
-    return terms
+    return glossary.tooltip_terms(cat.glossary, cat.drugs)
 
 
 def case_page(cat: Catalog, slug: str, root: str = "../", site_url: str = "", url_root: str = "../../") -> str:

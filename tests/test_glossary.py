@@ -11,6 +11,7 @@ from bs4 import BeautifulSoup
 
 from macros.glossary import ROMAN, _compiled, find_terms, forms, key_problem, numbered
 from macros.render import glossary_terms
+from macros.abbreviations import ALLOWED, ALLOWED_PATTERNS, abbreviations, named, unexplained_in  # noqa: F401
 
 # A glossary of the test's own, with the shapes that matter: signs, a lower-case start, a Roman numeral.
 GLOSSARY = {
@@ -283,69 +284,7 @@ def test_one_pattern_shared_and_cost_independent_of_glossary_size():
     assert t_big < 3 * t_small + 0.005, (t_small, t_big)
 
 
-# --- Every built page: abbreviations that nothing explains ---------------------------------------------
-#
-# A token is abbreviation-like if it has two capitals (MRD, NE), a capital and a later digit (CD19, T315I),
-# a capital after a lower-case letter (IgH, cGy) or is a letter and digits (p190). It is explained if the
-# glossary matches it where it stands (the real matcher, so "anti-PD-1" needs an entry for PD-1), if it is
-# the name, alias or brand of a reference entry (CD19, HyperCVAD, MabThera: a thing with its own page),
-# if it is a Roman numeral that numbers something (grade III), if it is an author's initials in a citation
-# ("Fontana MC, ..."), or if the allow-list below gives a reason.
-# Drug *abbreviations* (MTX, VCR) are not names: a reader meets them without their drug, so they need an
-# entry. Hidden text, code, scripts and styles are not read.
-
-ALLOWED = {  # token -> why it needs no glossary entry
-    # Units and notation
-    "kDa": "unit (kilodalton), written out where it is first used",
-    "dL": "unit (decilitre), part of g/dL",
-    "mL": "unit (millilitre)",
-    "pH": "the acidity scale, a symbol like a unit",
-    "m2": "unit (square metre of body surface) in mg/m2",
-    "XX": "karyotype sex chromosomes (46,XX)",
-    "XY": "karyotype sex chromosomes (46,XY)",
-    # Formats, identifiers and names of the site's own machinery
-    "DOI": "label of a citation link, the link itself explains it",
-    "PubMed": "name of the database a citation links to",
-    "BibTeX": "name of a citation download format, linked",
-    "RIS": "name of a citation download format, linked",
-    "CSV": "name of a download format on the open-data page",
-    "JSON": "name of a download format on the open-data page",
-    "JSON-LD": "name of a download format on the open-data page",
-    "YAML": "name of the format contributors write",
-    "PDF": "document format in a citation",
-    "HTML": "web page format (developer pages)",
-    "CC": "licence label (CC BY)",
-    "BY": "licence label (CC BY)",
-    "MIT": "licence name",
-    "MkDocs": "name of the site generator (developer pages)",
-    "JavaScript": "programming language (search page)",
-    "OWASP": "open-data page: the web-security project whose CSV-injection advice is cited; not clinical",
-    "CLS": "Lighthouse report (a developer page under About): cumulative layout shift, a web-performance metric; not clinical",
-    "SEO": "Lighthouse report: search-engine optimisation, one of its four scores; not clinical",
-    # Proper names and quotations
-    "MD": "part of a proper name (MD Anderson Cancer Center)",
-    "BMC": "journal name in citations (BMC Cancer)",
-    "EMatologiche": "the capitals that spell GIMEMA inside its own expansion on the glossary page",
-    "mutIKAROSIKZF1": "a source's misprint, quoted verbatim and explained in the sentence",
-    "CAse": "the capitals that spell CARE inside its own expansion on the glossary page",
-    "REport": "the capitals that spell CARE inside its own expansion on the glossary page",
-    "CDNs": "about page: a technical aside on how the site is served (no content delivery networks)",
-    # The machine and units of the performance report (developer page)
-    "CPU": "performance report: hardware", "RAM": "performance report: hardware",
-    "AMD": "performance report: processor vendor", "EPYC": "performance report: processor model",
-    "UTC": "performance report: time zone", "UI": "performance report: user interface",
-    "PASS": "performance report: a budget's verdict", "KB": "performance report: size unit",
-    "MB": "performance report: size unit", "GiB": "performance report: size unit",
-}
-ALLOWED_PATTERNS = [  # (full-token pattern, why)
-    (r"[pq]\d{1,2}", "chromosome band in a karyotype (q23, p11)"),
-    (r"NCT\d{8}", "ClinicalTrials.gov registry number, linked"),
-    (r"PMC\d+|PMID\d*", "PubMed Central / PubMed identifiers in citations"),
-    (r"Linux-\d+", "performance report: operating system version"),
-    (r"L\d{1,2}", "treatment line number in the 'Response by line' summaries (L1 -> L2), titled as such"),
-]
-# Author initials in a citation: "Fontana MC, De Polo S" or "Bertamini L et al".
-_INITIALS = (re.compile(r"[A-Z][a-z'\u2019-]+ $"), re.compile(r"(?:,| et al\b)"))
+# --- Every built page: abbreviations that nothing explains (rules: macros/abbreviations.py) -------------
 
 # Phrasing elements that join text; any other element (spans too: figures lay them out as lines) separates it.
 _INLINE = {"abbr", "em", "strong", "b", "i", "sub", "sup", "small", "mark", "a", "u", "s", "q", "cite", "dfn", "time",
@@ -353,10 +292,6 @@ _INLINE = {"abbr", "em", "strong", "b", "i", "sub", "sup", "small", "mark", "a",
 # Bibliographies are not read: they give publishers, journals, trials and titles as published (JAMA, CHMP,
 # ZUMA-3), and a reader follows the source rather than a tooltip.
 _BIBLIOGRAPHY = re.compile(r"sources|references|bibliography")
-_TOKEN = re.compile(r"(?<!\w)[^\W_]+(?:(?:[-\u2011]|::)[^\W_]+)*")
-_WORD_PART = re.compile(r"(?:^|[-\u2011])[A-Z]?[a-z]{2,}(?=[-\u2011]|$)")  # "anti-", "-positive", "Pre-"
-
-
 def visible_text(soup: BeautifulSoup) -> str | None:
     """The article's text as a reader sees it: blocks apart, inline markup joined, hidden parts dropped."""
     article = soup.find("article")
@@ -378,53 +313,18 @@ def visible_text(soup: BeautifulSoup) -> str | None:
     return article.get_text("")
 
 
-def abbreviation_like(token: str) -> bool:
-    return bool(len(re.findall(r"[A-Z]", token)) >= 2 or re.match(r"[A-Za-z].*\d", token) and re.search("[A-Z]", token)
-                or re.search(r"[a-z][A-Z]", token) or re.fullmatch(r"[a-z]\d+", token))
-
-
-def abbreviations(text: str, pattern) -> list[tuple[str, int]]:
-    """(token, position) of every abbreviation-like token that the glossary does not match where it stands."""
-    masked = list(text)
-    for match in find_terms(pattern, text):
-        masked[match.start():match.end()] = "\x00" * (match.end() - match.start())
-    found = []
-    for match in _TOKEN.finditer("".join(masked)):
-        for part in _WORD_PART.split(match.group(0)):  # "anti-PD-1" -> "PD-1"; "MRD-negative" is masked
-            part = part.strip("-\u2011")
-            if part and abbreviation_like(part):
-                # a numeral, a range of them or one with a letter: "IV", "III-IV", "Protocol II-A"
-                numerals = re.fullmatch(rf"{ROMAN.pattern}(?:[-\u2011]{ROMAN.pattern})*(?:[-\u2011]?[A-Z])?", part)
-                if not (numerals and numbered(text[:match.start()][-80:])):
-                    found.append((part, match.start()))
-    return found
-
-
-def named(catalog) -> set[str]:
-    """Abbreviation-like tokens of reference entries' names, aliases and brand names."""
-    names = []
-    for kind in ("drugs", "regimens", "antigens", "sites"):
-        for entry in getattr(catalog, kind).values():
-            names += [entry.name, *getattr(entry, "aliases", []), *getattr(entry, "brand_names", [])]
-    return {token for name in names for token, _ in abbreviations(name, re.compile(r"(?!)"))}
-
-
 def unexplained(site, catalog) -> dict[str, list[str]]:
     """Token -> where it was seen ("page: ...context..."), for every token nothing explains."""
     pattern = _compiled(tuple(glossary_terms(catalog)))[0]  # the glossary and the drugs' own abbreviations
-    known = named(catalog)
+    known = named(catalog) | {a.match for case in catalog.cases.values() for a in case.acknowledged
+                              if a.check == "glossary:abbreviation"}  # reviewed in a case, as validate.py allows
     seen: dict[str, list[str]] = {}
     for path in sorted(site.rglob("*.html")):
         text = visible_text(BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser"))
         if text is None:
             continue
         page = path.relative_to(site).parent.as_posix() or "home"
-        for token, at in abbreviations(text, pattern):
-            if token in known or token in ALLOWED or any(re.fullmatch(p, token) for p, _ in ALLOWED_PATTERNS):
-                continue
-            if (re.fullmatch(r"[A-Z]{2,3}", token) and _INITIALS[0].search(text[max(0, at - 40):at])
-                    and _INITIALS[1].match(text, at + len(token))):
-                continue
+        for token, at in unexplained_in(text, pattern, known):
             context = " ".join(text[max(0, at - 30):at + 40].split())
             seen.setdefault(token, []).append(f"{page}: …{context}…")
     return seen
