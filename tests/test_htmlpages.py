@@ -30,6 +30,15 @@ from test_opendata import PAYLOAD_IDS, PAYLOADS
 EXTENSIONS = ["tables", "admonition", "attr_list", "md_in_html"]
 
 
+def tooltip_titles() -> dict[str, int]:
+    """Tooltip text -> how many tooltip terms have it (each has its own tab stop): the glossary's
+    and the drugs' own abbreviations, as the pages get them (render.glossary_terms)."""
+    keys: dict[str, int] = {}
+    for expansion in render.glossary_terms(catalog()).values():
+        keys[expansion] = keys.get(expansion, 0) + 1
+    return keys
+
+
 def soup(text: str) -> BeautifulSoup:
     return BeautifulSoup(text, "html.parser")
 
@@ -148,9 +157,7 @@ def test_case_pages_have_their_toc_title_permalinks_and_links(site):
 
 
 def test_case_pages_have_one_tab_stop_per_glossary_entry_and_none_inside_links(site):
-    keys: dict[str, int] = {}  # expansion -> entries that have it (each has its own tab stop)
-    for term in catalog().glossary.values():
-        keys[term.expansion] = keys.get(term.expansion, 0) + 1
+    keys = tooltip_titles()
     for slug in catalog().cases:
         article = html(site, f"cases/{slug}").find("article")
         stops: dict[str, int] = {}
@@ -206,9 +213,7 @@ def check_headings(page, where):
 
 
 def check_tab_stops(article, where):
-    keys: dict[str, int] = {}  # expansion -> entries that have it (each has its own tab stop)
-    for term in catalog().glossary.values():
-        keys[term.expansion] = keys.get(term.expansion, 0) + 1
+    keys = tooltip_titles()
     stops: dict[str, int] = {}
     for abbr in article.find_all("abbr"):
         if abbr["title"] not in stops:
