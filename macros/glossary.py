@@ -60,7 +60,7 @@ from markdown import Extension
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import HTML_PLACEHOLDER_RE, AtomicString
 
-_SKIP = {"code", "pre", "abbr", "a", "script", "style", "kbd"}
+_SKIP = {"code", "pre", "abbr", "a", "script", "style", "kbd", "cite"}  # cite: authors' initials ("Howard SC") are not abbreviations
 _BLOCKS = {"p", "li", "td", "th", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "div", "summary"}
 # Raw inline HTML reaches the tree as placeholders: "<abbr>MRD</abbr>" is stash, text, stash.
 _RAW_TAG = re.compile(r"<(/?)(code|pre|abbr|a|script|style|kbd)(?=[\s>/])", re.I)

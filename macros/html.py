@@ -94,7 +94,7 @@ _PLACEHOLDER = re.compile(r"\x02(\d+)\x03")
 
 _SPLIT = re.compile(r"(<[^>]*>)")
 _TAG_NAME = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)")
-_SKIP = frozenset({"code", "pre", "abbr", "a", "script", "style", "kbd"})
+_SKIP = frozenset({"code", "pre", "abbr", "a", "script", "style", "kbd", "cite"})  # cite: authors' initials are not abbreviations
 _SKIP_FIRST = frozenset({"/"} | {name[0] for name in _SKIP})  # a tag's first character, to skip the others fast
 
 
