@@ -73,7 +73,8 @@ def case_record(case: Case) -> dict:
 
 def _json(data) -> str:
     # allow_nan=False: Infinity and NaN are not JSON; refuse to write them rather than a broken file.
-    return json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
+    # Compact: with indent, json.dumps falls back to its pure-Python encoder (a second per 1,000 cases).
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n"
 
 
 def _reference(cat: Catalog) -> dict:
