@@ -9,6 +9,12 @@
 // - on the quiz bank, progress per topic and overall; on quiz/mixed/, a quiz of N questions
 //   drawn from the build's quiz data (quiz/data/index.json, then one file per case drawn).
 // All markup this script adds is built with textContent: question text is data, never HTML.
+//
+// A question is a <div> holding a <fieldset>, not a <form>: Chromium's autofill inspects every form
+// of a page once it is parsed, forcing a style and layout pass per form whose controls sit in an
+// off-screen (content-visibility) block; a topic page's hundred forms cost more main-thread time
+// than everything else on it. So "Check answer" is a plain button, and Enter on an option checks
+// it as a form's implicit submission did. Listeners sit on each quiz, not on each question.
 (function () {
   "use strict";
 
@@ -51,8 +57,8 @@
 
   // ---- one question -------------------------------------------------------------------
 
-  function explanation(form, value) {
-    return form.querySelector(`.quiz-explanation[data-option="${CSS.escape(String(value))}"]`);
+  function explanation(question, value) {
+    return question.querySelector(`.quiz-explanation[data-option="${CSS.escape(String(value))}"]`);
   }
 
   function why(node) {
@@ -60,20 +66,20 @@
     return (span || node).textContent.trim();
   }
 
-  function clearMarks(form) {
-    form.querySelectorAll(".quiz-option").forEach((o) => o.classList.remove("quiz-chosen-right", "quiz-chosen-wrong", "quiz-is-key"));
-    const feedback = form.querySelector(".quiz-feedback");
+  function clearMarks(question) {
+    question.querySelectorAll(".quiz-option").forEach((o) => o.classList.remove("quiz-chosen-right", "quiz-chosen-wrong", "quiz-is-key"));
+    const feedback = question.querySelector(".quiz-feedback");
     feedback.replaceChildren();
     feedback.className = "quiz-feedback";
   }
 
-  function showFeedback(form, value) {
-    const chosen = explanation(form, value);
-    const key = form.querySelector(".quiz-explanation[data-correct]");
+  function showFeedback(question, value) {
+    const chosen = explanation(question, value);
+    const key = question.querySelector(".quiz-explanation[data-correct]");
     if (!chosen || !key) return false;
     const correct = chosen === key;
-    clearMarks(form);
-    const feedback = form.querySelector(".quiz-feedback");
+    clearMarks(question);
+    const feedback = question.querySelector(".quiz-feedback");
     feedback.className = "quiz-feedback " + (correct ? "quiz-right" : "quiz-wrong");
     const verdict = element("p", "quiz-verdict");
     verdict.append(element("strong", "", correct ? "Correct." : `Not quite: the answer is ${key.dataset.letter}.`));
@@ -85,20 +91,20 @@
         element("p", "", `Your answer, ${chosen.dataset.letter}: ${why(chosen)}`),
         element("p", "", `The answer, ${key.dataset.letter}: ${why(key)}`));
     }
-    const option = form.querySelector(`.quiz-option[data-option="${CSS.escape(String(value))}"]`);
+    const option = question.querySelector(`.quiz-option[data-option="${CSS.escape(String(value))}"]`);
     if (option) option.classList.add(correct ? "quiz-chosen-right" : "quiz-chosen-wrong");
     if (!correct) {
-      const keyOption = form.querySelector(`.quiz-option[data-option="${CSS.escape(key.dataset.option)}"]`);
+      const keyOption = question.querySelector(`.quiz-option[data-option="${CSS.escape(key.dataset.option)}"]`);
       if (keyOption) keyOption.classList.add("quiz-is-key");
     }
     return correct;
   }
 
-  function resetQuestion(form) {
-    form.reset();
-    delete form.dataset.result;
-    clearMarks(form);
-    const details = form.querySelector("details");
+  function resetQuestion(question) {
+    question.querySelectorAll("input[type=radio]").forEach((radio) => { radio.checked = false; });
+    delete question.dataset.result;
+    clearMarks(question);
+    const details = question.querySelector("details");
     if (details) details.open = false;
   }
 
@@ -136,36 +142,46 @@
       });
     }
 
-    questions.forEach((form) => {
-      const id = form.id.replace(/^q-/, "");
-      const feedback = form.querySelector(".quiz-feedback");
-      form.querySelector(".quiz-check").hidden = false;
-      form.addEventListener("submit", (event) => {
-        event.preventDefault();
-        const chosen = form.querySelector("input[type=radio]:checked");
-        if (!chosen) {
-          clearMarks(form);
-          feedback.textContent = "Choose an answer first.";
-          return;
-        }
-        const correct = showFeedback(form, chosen.value);
-        const saved = storage.get(STORE + id);
-        const first = saved && saved.v === form.dataset.version ? saved : null;
-        if (!form.dataset.result) form.dataset.result = correct ? "right" : "wrong";  // the first answer counts
-        storage.set(STORE + id, {
-          v: form.dataset.version, first: first ? first.first : chosen.value, last: chosen.value,
-          ok: form.dataset.result === "right", topic: form.dataset.topic, case: form.dataset.case,
-        });
-        update();
+    function check(question) {
+      const id = question.id.replace(/^q-/, "");
+      const chosen = question.querySelector("input[type=radio]:checked");
+      if (!chosen) {
+        clearMarks(question);
+        question.querySelector(".quiz-feedback").textContent = "Choose an answer first.";
+        return;
+      }
+      const correct = showFeedback(question, chosen.value);
+      const saved = storage.get(STORE + id);
+      const first = saved && saved.v === question.dataset.version ? saved : null;
+      if (!question.dataset.result) question.dataset.result = correct ? "right" : "wrong";  // the first answer counts
+      storage.set(STORE + id, {
+        v: question.dataset.version, first: first ? first.first : chosen.value, last: chosen.value,
+        ok: question.dataset.result === "right", topic: question.dataset.topic, case: question.dataset.case,
       });
+      update();
+    }
+
+    quiz.addEventListener("click", (event) => {
+      const button = event.target.closest(".quiz-check");
+      if (button && quiz.contains(button)) check(button.closest("[data-quiz-question]"));
+    });
+    quiz.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter" || !event.target.matches("[data-quiz-question] input[type=radio]")) return;
+      event.preventDefault();
+      check(event.target.closest("[data-quiz-question]"));
+    });
+
+    questions.forEach((question) => {
+      const id = question.id.replace(/^q-/, "");
+      question.querySelector(".quiz-check").hidden = false;
       // Restore a saved answer to this version of the question; drop one to an older version.
       const saved = storage.get(STORE + id);
-      if (saved && saved.v === form.dataset.version) {
-        const radio = form.querySelector(`input[type=radio][value="${CSS.escape(String(saved.last))}"]`);
+      if (saved && saved.v === question.dataset.version) {
+        const radio = question.querySelector(`input[type=radio][value="${CSS.escape(String(saved.last))}"]`);
         if (radio) {
           radio.checked = true;
-          showFeedback(form, saved.last);
-          form.dataset.result = saved.ok ? "right" : "wrong";
+          showFeedback(question, saved.last);
+          question.dataset.result = saved.ok ? "right" : "wrong";
         }
       } else if (saved) {
         storage.remove(STORE + id);
@@ -181,9 +197,9 @@
     }));
 
     resets.forEach((button) => button.addEventListener("click", () => {
-      questions.forEach((form) => {
-        storage.remove(STORE + form.id.replace(/^q-/, ""));
-        resetQuestion(form);
+      questions.forEach((question) => {
+        storage.remove(STORE + question.id.replace(/^q-/, ""));
+        resetQuestion(question);
       });
       delete quiz.dataset.review;
       update();
@@ -310,15 +326,15 @@
     }).filter(Boolean);
   }
 
-  // The same markup as macros/templates/quiz.md.j2, so setup() treats both alike.
-  function questionForm(item, number, caseBase) {
+  // The same markup as macros/templates/quiz.html.j2, so setup() treats both alike.
+  function questionBlock(item, number, caseBase) {
     const q = item.question;
-    const form = element("form", "quiz-question");
-    form.id = "q-" + q.id;
-    form.dataset.quizQuestion = "";
-    form.dataset.topic = q.topic;
-    form.dataset.case = item.slug;
-    form.dataset.version = q.version;
+    const block = element("div", "quiz-question");
+    block.id = "q-" + q.id;
+    block.dataset.quizQuestion = "";
+    block.dataset.topic = q.topic;
+    block.dataset.case = item.slug;
+    block.dataset.version = q.version;
     const fieldset = element("fieldset");
     const legend = element("legend");
     legend.append(element("span", "quiz-number", `Question ${number}.`), " " + q.stem);
@@ -343,7 +359,7 @@
     source.append(link);
     const actions = element("div", "quiz-actions");
     const check = element("button", "md-button quiz-check", "Check answer");
-    check.type = "submit";
+    check.type = "button";
     check.hidden = true;
     actions.append(check);
     const feedback = element("div", "quiz-feedback");
@@ -358,8 +374,8 @@
         element("span", "quiz-why", o.why));
       details.append(p);
     });
-    form.append(fieldset, source, actions, feedback, details);
-    return form;
+    block.append(fieldset, source, actions, feedback, details);
+    return block;
   }
 
   function answerKey(items) {
@@ -420,7 +436,7 @@
     status.hidden = true;
     const caseBase = new URL("../../", window.location.href);
     const slot = quiz.querySelector("[data-quiz-slot]");
-    slot.replaceChildren(...items.map((item, i) => questionForm(item, i + 1, caseBase)));
+    slot.replaceChildren(...items.map((item, i) => questionBlock(item, i + 1, caseBase)));
     quiz.querySelector("[data-quiz-key-slot]").replaceChildren(answerKey(items));
     setup(quiz);
   }
