@@ -141,3 +141,11 @@ def test_quiz_script_moves_nothing_on_a_topic_page(browser, base_url, topic_page
         shift = page.evaluate("window.__shifts.reduce((a, b) => a + b, 0)")
         assert shift < 0.01, (viewport, shift)
         context.close()
+
+
+def test_no_question_is_a_form(site, topic_page, wordy_case):
+    """Chromium's autofill inspects each form once a page is parsed (a forced layout per form in an
+    off-screen block): a quiz holds no form, whatever the number of questions."""
+    for path in (topic_page, f"cases/{wordy_case}/"):
+        quiz = conftest.html(site, path.rstrip("/")).select("[data-quiz]")
+        assert quiz and not [q for q in quiz if q.find("form")], path

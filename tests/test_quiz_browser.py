@@ -83,6 +83,18 @@ def test_one_verdict_with_the_explanations(page, base_url, quiz_case):
     assert c["wrong_why"] not in text
 
 
+def test_enter_on_an_option_checks_it(page, base_url, quiz_case):
+    """As a form's implicit submission did: a question is not a form (see quiz.js)."""
+    quiz = open_quiz(page, base_url, quiz_case)
+    question = quiz.locator("[data-quiz-question]").first
+    c = choices(question)
+    question.locator(f"[id='{c['right']}']").focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("Enter")
+    assert question.locator(".quiz-feedback").inner_text().startswith("Correct.")
+    assert page.evaluate("document.activeElement.id") == c["right"]  # focus stays on the option
+
+
 def test_progress_survives_reload_and_instant_navigation(page, base_url, quiz_case, catalog):
     quiz = open_quiz(page, base_url, quiz_case)
     forms = quiz.locator("[data-quiz-question]")
