@@ -66,6 +66,7 @@ ALLOWED_PATTERNS = [  # (full-token pattern, why)
     (r"NCT\d{8}", "ClinicalTrials.gov registry number, linked"),
     (r"PMC\d+|PMID\d*", "PubMed Central / PubMed identifiers in citations"),
     (r"Linux-\d+", "performance report: operating system version"),
+    (r"[0-9a-f]{7,40}", "performance report: the git commit of the code measured"),
     (r"L\d{1,2}", "treatment line number in the 'Response by line' summaries (L1 -> L2), titled as such"),
 ]
 # Author initials in a citation: "Fontana MC, De Polo S" or "Bertamini L et al".

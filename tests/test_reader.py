@@ -308,11 +308,13 @@ def test_search_ranks_cases_whose_facts_match_first(browser, base_url):
     context, page = _page(browser, "desk")
     page.goto(base_url + "search/")
     page.wait_for_selector("input.pagefind-ui__search-input")
+    # Pagefind shows results a page at a time: judge the first page (all of them in a small library).
+    k_pos, k_neg = min(len(positive), 5), min(len(negative), 5)
     for query in ("Ph+", "Ph-positive"):
-        top = _results(page, query, len(positive))
-        assert set(top[: len(positive)]) == positive, (query, top[:5])
-    top = _results(page, "Ph-", len(negative))
-    assert not positive & set(top[: len(negative)]), top[:5]
+        top = _results(page, query, k_pos)
+        assert set(top[:k_pos]) <= positive and len(set(top[:k_pos])) == k_pos, (query, top[:5])
+    top = _results(page, "Ph-", k_neg)
+    assert not positive & set(top[:k_neg]), top[:5]
     # Each page once, snippets without cells run together.
     results = _results(page, "inotuzumab", 5)
     assert len(results) == len(set(results))
