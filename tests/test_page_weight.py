@@ -5,7 +5,7 @@
   (assets/tooltips.js listens on the document; Material's content.tooltips mounted a component on
   each of the 500-900 terms of a case or quiz page, most of their blocking time), and the tooltip
   still works by hover, keyboard focus, tap, and after instant navigation;
-- quiz objectives off screen skip style and layout (content-visibility), and print in full;
+- a quiz holds no form (nothing to submit; Chromium's autofill inspects each form of a page);
 - the quiz's script moves nothing on a topic page (no layout shift).
 """
 
@@ -119,15 +119,6 @@ def test_tooltip_after_instant_navigation(page, base_url, wordy_case):
     page.locator(ACTIVE).filter(has_text=title).wait_for(state="visible")
 
 
-def test_quiz_objectives_off_screen_are_skipped_and_print_in_full(page, base_url, topic_page):
-    page.goto(base_url + topic_page)
-    groups = page.locator("article .quiz-group")
-    assert groups.count() >= 1
-    assert groups.first.evaluate("g => getComputedStyle(g).contentVisibility") == "auto"
-    page.emulate_media(media="print")
-    assert groups.last.evaluate("g => getComputedStyle(g).contentVisibility") == "visible"
-
-
 def test_quiz_script_moves_nothing_on_a_topic_page(browser, base_url, topic_page):  # noqa: F811
     for viewport in ({"width": 390, "height": 844}, {"width": 1366, "height": 768}):
         context = browser.new_context(viewport=viewport)
@@ -144,8 +135,9 @@ def test_quiz_script_moves_nothing_on_a_topic_page(browser, base_url, topic_page
 
 
 def test_no_question_is_a_form(site, topic_page, wordy_case):
-    """Chromium's autofill inspects each form once a page is parsed (a forced layout per form in an
-    off-screen block): a quiz holds no form, whatever the number of questions."""
+    """A quiz holds no form, whatever the number of questions: nothing goes to a server (without
+    JavaScript, Enter on an option reloaded the page), and Chromium's autofill inspects each form
+    of a page once it is parsed."""
     for path in (topic_page, f"cases/{wordy_case}/"):
         quiz = conftest.html(site, path.rstrip("/")).select("[data-quiz]")
         assert quiz and not [q for q in quiz if q.find("form")], path

@@ -10,11 +10,11 @@
 //   drawn from the build's quiz data (quiz/data/index.json, then one file per case drawn).
 // All markup this script adds is built with textContent: question text is data, never HTML.
 //
-// A question is a <div> holding a <fieldset>, not a <form>: Chromium's autofill inspects every form
-// of a page once it is parsed, forcing a style and layout pass per form whose controls sit in an
-// off-screen (content-visibility) block; a topic page's hundred forms cost more main-thread time
-// than everything else on it. So "Check answer" is a plain button, and Enter on an option checks
-// it as a form's implicit submission did. Listeners sit on each quiz, not on each question.
+// A question is a <div> holding a <fieldset>, not a <form>: nothing goes to a server (without
+// JavaScript, Enter on an option reloaded the page with the choice in its address), and Chromium's
+// autofill inspects every form of a page once it is parsed (a topic page holds about a hundred
+// questions). So "Check answer" is a plain button, and Enter on an option checks it as a form's
+// implicit submission did. Listeners sit on each quiz, not on each question.
 (function () {
   "use strict";
 
