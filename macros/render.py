@@ -184,8 +184,38 @@ def _month(value: float | None, approximate: bool = False) -> str:
     return f"{'~' if approximate else ''}month {number}"
 
 
-class Links:
+class _Links:
+    """Links to the entries of the catalog; a subclass says how a link is written and what a page's
+    address ends in (a Markdown source path, or an HTML page's folder)."""
+
+    END = ""
+
+    def _link(self, text: str, path: str) -> Markup:
+        raise NotImplementedError
+
+    def case(self, slug: str) -> Markup:
+        return self._link(self.cat.cases[slug].title, f"cases/{slug}{self.END}")
+
+    def drug(self, drug_id: str) -> Markup:
+        return self._link(self.cat.drugs[drug_id].name, f"drugs/{drug_id}{self.END}")
+
+    def regimen(self, regimen_id: str) -> Markup:
+        return self._link(self.cat.regimens[regimen_id].name, f"regimens/{regimen_id}{self.END}")
+
+    def antigen(self, antigen_id: str) -> Markup:
+        return self._link(self.cat.antigens[antigen_id].name, f"antigens/{antigen_id}{self.END}")
+
+    def site(self, site_id: str) -> Markup:
+        return self._link(self.cat.sites[site_id].name, f"sites/{site_id}{self.END}")
+
+    def page(self, text: str, path: str) -> Markup:
+        return self._link(text, path)
+
+
+class Links(_Links):
     """Markdown links from one page to the others, relative to the page's folder."""
+
+    END = ".md"
 
     def __init__(self, cat: Catalog, root: str):
         self.cat, self.root = cat, root
@@ -193,27 +223,12 @@ class Links:
     def _link(self, text: str, path: str) -> Markup:
         return Markup(f"[{md_inline(text)}]({self.root}{path})")
 
-    def case(self, slug: str) -> Markup:
-        return self._link(self.cat.cases[slug].title, f"cases/{slug}.md")
 
-    def drug(self, drug_id: str) -> Markup:
-        return self._link(self.cat.drugs[drug_id].name, f"drugs/{drug_id}.md")
+class HtmlLinks(_Links):
+    """HTML links from one page to the others, relative to the page's address (as MkDocs writes them).
+    ``page(text, url)`` takes the address of a page or file from the site's root ("data/", "cases/x.bib")."""
 
-    def regimen(self, regimen_id: str) -> Markup:
-        return self._link(self.cat.regimens[regimen_id].name, f"regimens/{regimen_id}.md")
-
-    def antigen(self, antigen_id: str) -> Markup:
-        return self._link(self.cat.antigens[antigen_id].name, f"antigens/{antigen_id}.md")
-
-    def site(self, site_id: str) -> Markup:
-        return self._link(self.cat.sites[site_id].name, f"sites/{site_id}.md")
-
-    def page(self, text: str, path: str) -> Markup:
-        return self._link(text, path)
-
-
-class HtmlLinks:
-    """HTML links from one page to the others, relative to the page's address (as MkDocs writes them)."""
+    END = "/"
 
     def __init__(self, cat: Catalog, page_url: str):
         self.cat, self.page_url = cat, page_url
@@ -221,25 +236,6 @@ class HtmlLinks:
     def _link(self, text: str, url: str) -> Markup:
         # An f-string rather than Markup.format (whose escaping formatter is slow): both escaped.
         return Markup(f'<a href="{escape(get_relative_url(url, self.page_url))}">{escape(html.inline(text))}</a>')
-
-    def case(self, slug: str) -> Markup:
-        return self._link(self.cat.cases[slug].title, f"cases/{slug}/")
-
-    def drug(self, drug_id: str) -> Markup:
-        return self._link(self.cat.drugs[drug_id].name, f"drugs/{drug_id}/")
-
-    def regimen(self, regimen_id: str) -> Markup:
-        return self._link(self.cat.regimens[regimen_id].name, f"regimens/{regimen_id}/")
-
-    def antigen(self, antigen_id: str) -> Markup:
-        return self._link(self.cat.antigens[antigen_id].name, f"antigens/{antigen_id}/")
-
-    def site(self, site_id: str) -> Markup:
-        return self._link(self.cat.sites[site_id].name, f"sites/{site_id}/")
-
-    def page(self, text: str, url: str) -> Markup:
-        """``url``: the address of a page or file from the site's root ("data/", "cases/x.bib")."""
-        return self._link(text, url)
 
 
 def response_label(case: Case, number: int) -> str:
