@@ -111,8 +111,10 @@ def test_tooltip_after_instant_navigation(page, base_url, wordy_case):
                   " document.querySelector('article').append(a); }", f"{base_url}cases/{wordy_case}/")
     page.locator("article a", has_text="go").last.click()
     page.wait_for_url(f"**/cases/{wordy_case}/")
-    page.locator("article abbr[title]").first.wait_for()
-    abbr = page.locator("article abbr[title]").first.element_handle()
+    # The address changes before the content is swapped: wait for the case's own article (its quiz),
+    # so the abbreviation picked is not one of the home page's, about to be detached.
+    page.locator("article [data-quiz-question]").first.wait_for(state="attached")
+    abbr = page.locator("article abbr[title]").first
     assert page.evaluate("window.__sameDocument") is True, "the page was reloaded, not instantly navigated"
     title = abbr.get_attribute("title")
     abbr.hover()
