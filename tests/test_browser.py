@@ -86,6 +86,8 @@ def _arrive_by_instant_navigation(page, base_url, slug: str):
     page.evaluate("window.__sameDocument = true")
     page.get_by_role("link", name="Cases", exact=True).first.click()
     page.wait_for_url("**/cases/")
+    # The address changes before the content is swapped: wait for the index's own rows.
+    page.wait_for_selector("[data-case-table] tbody tr[data-case]", state="attached")
     link = page.locator(f"[data-case-table] tr[data-case='{slug}'] a[href$='{slug}/']")
     while not link.count():  # the index lists a page of cases at a time
         page.locator("[data-more-button]").click()
