@@ -81,8 +81,15 @@ def abbreviation_like(token: str) -> bool:
                 or re.search(r"[a-z][A-Z]", token) or re.fullmatch(r"[a-z]\d+", token))
 
 
+# Text with none of these has no abbreviation-like token (each rule of abbreviation_like, within a
+# run without spaces): most strings, so the glossary pattern never runs on them.
+_MAYBE = re.compile(r"[A-Z]\S*[A-Z\d]|\d\S*[A-Z]|[a-z][A-Z]|[a-z]\d")
+
+
 def abbreviations(text: str, pattern) -> list[tuple[str, int]]:
     """(token, position) of every abbreviation-like token that the glossary does not match where it stands."""
+    if not _MAYBE.search(text):
+        return []
     masked = list(text)
     for match in find_terms(pattern, text):
         masked[match.start():match.end()] = "\x00" * (match.end() - match.start())

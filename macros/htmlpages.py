@@ -4,11 +4,14 @@ by our templates; Python-Markdown does no work on them.
 A generated page's stub (pages.py) holds only a macro call: ``{{ case_page("<slug>") }}``,
 ``{{ quiz_page("<topic>", <n>) }}`` or ``{{ reference_page("<kind>", "<id>") }}``. Before
 mkdocs-macros would render it into Markdown for Python-Markdown to parse again (most of a build's
-time), this hook renders the page's HTML from the catalog (``render.case_html``, ``render.quiz_html``,
-``render.reference_html``) and leaves MkDocs an empty Markdown page; the HTML takes its place in
-``on_page_content`` with the table of contents, the title and the anchor ids that the Markdown
-extensions would have given the page. Any other page, or a stub this hook does not recognise (an
-unknown id), goes through macros and Markdown as before, where the macro says what is wrong.
+time), this hook takes the page over and leaves MkDocs an empty Markdown page. Its HTML is rendered
+from the catalog (``render.case_html``, ``render.quiz_html``, ``render.reference_html``) only when
+the page is written (``on_page_context``), with the table of contents, the title and the anchor ids
+that the Markdown extensions would have given it, and dropped once written (``on_post_page``):
+MkDocs reads every page before it writes any, so HTML made while reading would all be held at once
+(about 50 KB a case page: 250 MB at 5,000 cases). Any other page, or a stub this hook does not
+recognise (an unknown id), goes through macros and Markdown as before, where the macro says what is
+wrong.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from macros.catalog import current_catalog
 from macros.kinds import BY_KEY
 
 _STUB = re.compile(r'\A\s*\{\{ (case_page|quiz_page|reference_page)\((?:"([a-z]+)", )?"([a-z0-9][a-z0-9-]*)"(?:, (\d+))?\) \}\}\s*\Z')
-_placed: set[str] = set()  # src_uri of the pages written here, from on_page_markdown to on_page_content
+_pending: dict = {}  # src_uri -> how to render the page, from on_page_markdown until it is written
+_written: set[str] = set()  # src_uri of the pages rendered here, until their HTML is dropped
 
 
 _GC_THRESHOLDS = (5000, 10, 10)  # young objects before a collection (Python's default: 700, 10, 10)
@@ -68,33 +72,50 @@ def on_page_markdown(markdown: str, page, config, files):
     catalog = current_catalog(Path(config.config_file_path).parent)
     macro, kind, name, number = match[1], match[2], match[3], int(match[4] or 1)
     if macro == "case_page" and kind is None and name in catalog.cases:
-        rendered = render.case_html(catalog, name, page.url, config.site_url or "")
+        make = partial(render.case_html, catalog, name, page.url, config.site_url or "")
     elif macro == "quiz_page" and kind is None and 1 <= number <= render.quiz_pages(catalog).get(name, 0):
-        rendered = render.quiz_html(catalog, name, number, page.url)
+        make = partial(render.quiz_html, catalog, name, number, page.url)
     elif (macro == "reference_page" and match[4] is None and kind in BY_KEY and BY_KEY[kind].pages
           and name in catalog.tables[BY_KEY[kind].folder]):
-        rendered = render.reference_html(catalog, kind, name, page.url)
+        make = partial(render.reference_html, catalog, kind, name, page.url)
     else:
         return markdown  # the macro says what is wrong
     # MkDocs would now build a Python-Markdown instance with every extension to convert an empty
-    # page (about 0.4 ms a page): this page's own render puts the HTML in place instead.
-    page.render = partial(_place, page, rendered)
-    _placed.add(page.file.src_uri)
+    # page (about 0.4 ms a page): this page's own render leaves it empty until it is written.
+    page.render = partial(_defer, page)
+    _pending[page.file.src_uri] = make
     page.meta["render_macros"] = False  # nothing left for mkdocs-macros; restored below
     return ""
 
 
-def _place(page, rendered: render.html.RenderedPage, config, files) -> None:
-    """What ``Page.render`` sets, from the HTML already rendered."""
+def _defer(page, config, files) -> None:
+    """What ``Page.render`` sets, for now: the page is rendered when it is written."""
     del page.render  # the class's own method again
-    page.content = rendered.content
-    page.toc = get_toc(rendered.toc_tokens)
-    page._title_from_render = rendered.title  # what MkDocs takes from the first <h1>
-    page.present_anchor_ids = rendered.anchor_ids  # for links to this page's anchors (validation)
+    page.content, page.toc = "", get_toc([])
 
 
 def on_page_content(content: str, page, config, files):
-    if page.file.src_uri in _placed:
-        _placed.discard(page.file.src_uri)
+    if page.file.src_uri in _pending:
         page.meta["render_macros"] = True
     return content
+
+
+@event_priority(100)  # first: the other hooks and the theme see the page's HTML
+def on_page_context(context, page, config, nav):
+    make = _pending.pop(page.file.src_uri, None)
+    if make is not None:
+        rendered: render.html.RenderedPage = make()
+        page.content = rendered.content
+        page.toc = get_toc(rendered.toc_tokens)
+        page._title_from_render = rendered.title  # what MkDocs takes from the first <h1>
+        page.present_anchor_ids = rendered.anchor_ids  # for links to this page's anchors (validated after writing)
+        _written.add(page.file.src_uri)
+    return context
+
+
+@event_priority(-200)  # last: after every hook that reads the written page
+def on_post_page(output: str, page, config) -> str:
+    if page.file.src_uri in _written:
+        _written.discard(page.file.src_uri)
+        page.content = None  # written: nothing reads it again, and the next build renders it anew
+    return output

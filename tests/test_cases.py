@@ -198,6 +198,24 @@ def test_quiz_chrome_and_answers_are_not_indexed(site):
     assert "Answer and explanations" not in text.replace('"Answer and explanations" blocks', "")
 
 
+def test_search_indexes_each_fact_of_a_case_once(site):
+    """Summaries that repeat the story (at a glance, journey, body map, treatment table) and what is not
+    about the case (related cases, CARE checklist, citation links, site links) stay out of the index:
+    they would match words the case is not about and crowd its excerpts."""
+    pages = indexed_pages(site)
+    boilerplate = ("How completely this case covers", "Item This case", "Treatment journey:", "Previous case",
+                   "Download the citation", "Drugs received:")
+    for slug in catalog().cases:
+        content = pages[f"/cases/{slug}/"]["content"]
+        assert not [text for text in boilerplate if text in content], slug
+        article = html(site, f"cases/{slug}")
+        for selector in ("figure.journey", "table:has(th:-soup-contains('This case'))", "#related-cases",
+                         "#care-checklist"):
+            for element in article.select(selector):
+                assert element.find_parent(attrs={"data-pagefind-ignore": True}) or element.has_attr("data-pagefind-ignore"), (slug, selector)
+        assert catalog().cases[slug].title == pages[f"/cases/{slug}/"]["meta"]["title"]
+
+
 def test_search_index_has_every_page_with_its_type_and_filters(site):
     catalog_ = catalog()
     pages = indexed_pages(site)
