@@ -90,11 +90,14 @@ def abbreviations(text: str, pattern) -> list[tuple[str, int]]:
     """(token, position) of every abbreviation-like token that the glossary does not match where it stands."""
     if not _MAYBE.search(text):
         return []
-    masked = list(text)
+    pieces, last = [], 0  # the text with each glossary match blanked out (the matches do not overlap)
     for match in find_terms(pattern, text):
-        masked[match.start():match.end()] = "\x00" * (match.end() - match.start())
+        pieces += (text[last:match.start()], "\x00" * (match.end() - match.start()))
+        last = match.end()
     found = []
-    for match in _TOKEN.finditer("".join(masked)):
+    for match in _TOKEN.finditer("".join(pieces) + text[last:]):
+        if not _MAYBE.search(match.group(0)):  # nor has any part of it
+            continue
         for part in _WORD_PART.split(match.group(0)):  # "anti-PD-1" -> "PD-1"; "MRD-negative" is masked
             part = part.strip("-\u2011")
             if part and abbreviation_like(part):

@@ -117,5 +117,5 @@ def on_page_context(context, page, config, nav):
 def on_post_page(output: str, page, config) -> str:
     if page.file.src_uri in _written:
         _written.discard(page.file.src_uri)
-        page.content = None  # written: nothing reads it again, and the next build renders it anew
+        page.content, page.toc = None, get_toc([])  # written: nothing reads them again; the next build renders anew
     return output

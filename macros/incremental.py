@@ -464,12 +464,12 @@ def _build_deferred(config) -> None:
     config.plugins.on_post_build(config=config)
 
 
-def _write_data(site: Path, files: list[tuple[str, str]], old: set[str]) -> None:
+def _write_data(site: Path, files: list, old: set[str]) -> None:
     new = set()
     for path, text in files:
         new.add(path)
         target = site / path
-        data = text.encode("utf-8") if isinstance(text, str) else text
+        data = (text if isinstance(text, str) else text()).encode("utf-8")  # made now: see opendata.data_files
         try:
             if target.read_bytes() == data:
                 continue

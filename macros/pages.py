@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import html
 import logging
+import os
 from pathlib import Path
+from typing import Callable
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
@@ -38,9 +40,32 @@ def generate(catalog: Catalog) -> list[tuple[str, str]]:
     return pages
 
 
-def data_files(catalog: Catalog) -> list[tuple[str, str]]:
-    """The open-data files (opendata.data_files) and the mixed quiz's questions."""
+def data_files(catalog: Catalog) -> list[tuple[str, opendata.Text]]:
+    """The open-data files (opendata.data_files) and the mixed quiz's questions: (path, text, or how
+    to make the text when the file is written)."""
     return opendata.data_files(catalog) + quiz_data_files(catalog)  # and the mixed quiz's questions
+
+
+class MadeFile(File):
+    """A generated file whose text is made when MkDocs writes it, and not kept: MkDocs holds a
+    generated file's content from ``on_files`` to the end of the build."""
+
+    make: Callable[[], str]
+
+    @property
+    def content_bytes(self) -> bytes:
+        return self.make().encode("utf-8")
+
+    @property
+    def content_string(self) -> str:
+        return self.make()
+
+    def copy_file(self, dirty: bool = False) -> None:
+        if dirty and not self.is_modified():
+            return
+        os.makedirs(os.path.dirname(self.abs_dest_path), exist_ok=True)
+        with open(self.abs_dest_path, "wb") as out:
+            out.write(self.content_bytes)
 
 
 def _stub(call: str) -> str:
@@ -152,7 +177,11 @@ def on_files(files: Files, config) -> Files:
     for path, content in pages + data:
         if path in on_disk:
             raise PluginError(f"docs/{path} exists on disk but is generated from the data; remove it")
-        file = File.generated(config, path, content=content, inclusion=InclusionLevel.NOT_IN_NAV)
+        if isinstance(content, str):
+            file = File.generated(config, path, content=content, inclusion=InclusionLevel.NOT_IN_NAV)
+        else:
+            file = MadeFile.generated(config, path, content="", inclusion=InclusionLevel.NOT_IN_NAV)
+            file.make = content
         if later and not file.is_documentation_page():
             incremental.placeholder(file)
         files.append(file)

@@ -34,8 +34,9 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from statistics import mean
-from typing import Iterable
+from typing import Callable, Iterable
 
 LETTERS = "ABCDE"
 LENGTH_RATIO = 1.5          # see length_cue
@@ -234,7 +235,7 @@ def question_json(q: ShownQuestion) -> dict:
                          "why": o.explanation} for o in q.options]}
 
 
-def data_files(cat, topics: dict[str, str]) -> list[tuple[str, str]]:
+def data_files(cat, topics: dict[str, str]) -> list[tuple[str, str | Callable[[], str]]]:
     """The mixed quiz's data: a small index (per case, how many questions on each topic) and one
     file per case with its questions as shown on its page. A mixed quiz of N questions downloads
     the index and at most N case files, however large the bank grows."""
@@ -246,10 +247,14 @@ def data_files(cat, topics: dict[str, str]) -> list[tuple[str, str]]:
             continue
         counts = Counter(q.topic for q in questions)
         index_rows.append([slug, [counts.get(t, 0) for t in order]])
-        files.append((f"{DATA_DIR}/{slug}.json", _dump({
-            "case": slug, "title": case.title, "questions": [question_json(q) for q in questions]})))
+        files.append((f"{DATA_DIR}/{slug}.json", partial(_case_file, slug, case)))  # made when written
     index = {"version": 1, "topics": [[t, topics[t]] for t in order], "cases": index_rows}
     return [(f"{DATA_DIR}/index.json", _dump(index))] + files
+
+
+def _case_file(slug: str, case) -> str:
+    questions = _shown_by_id(slug, case).values()
+    return _dump({"case": slug, "title": case.title, "questions": [question_json(q) for q in questions]})
 
 
 def _dump(data) -> str:

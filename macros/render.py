@@ -454,7 +454,7 @@ def mixed_quiz_page(cat: Catalog, root: str = "../") -> str:
     return render("quiz_mixed.md.j2", cat, root, topics=TOPICS, mixed_action="./", mixed_button="Start a new mixed quiz")
 
 
-def quiz_data_files(cat: Catalog) -> list[tuple[str, str]]:
+def quiz_data_files(cat: Catalog) -> list[tuple[str, opendata.Text]]:
     return quiz.data_files(cat, TOPICS)
 
 

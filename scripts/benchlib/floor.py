@@ -18,7 +18,7 @@ from mkdocs.config import load_config
 from mkdocs.structure.files import File
 from mkdocs.structure.pages import Page
 
-from macros import define_env, pages
+from macros import define_env, opendata, pages
 
 
 def read_config(project: Path) -> dict:
@@ -77,6 +77,7 @@ def make_floor(project: Path, dest: Path, catalog) -> None:
         path.write_text(env.render(jinja, path.relative_to(dest / "docs").as_posix(), path.read_text(encoding="utf-8")),
                         encoding="utf-8")
     generated = pages.generate(catalog)
+    data = [(path, opendata.text_of(text)) for path, text in data]  # a case's own files are made when written
     for path, content in [(p, env.render(jinja, p, stub)) for p, stub in generated] + data:
         (dest / "docs" / path).parent.mkdir(parents=True, exist_ok=True)
         (dest / "docs" / path).write_text(content, encoding="utf-8")
