@@ -9,6 +9,7 @@ pages only read.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -105,6 +106,20 @@ def data_stamp(root: Path) -> tuple:
         for folder in ("cases", "reference") if (root / folder).is_dir()
         for p in sorted((root / folder).iterdir())
     )
+
+
+def per_catalog(fn):
+    """``fn(catalog)`` computed once per catalog, for what many pages read (the catalog is read-only,
+    so the result stays true). Only the latest catalog's is kept: `mkdocs serve` loads a new one per
+    rebuild."""
+    last: list = [None, None]
+
+    @functools.wraps(fn)
+    def once(cat: Catalog):
+        if last[0] is not cat:
+            last[:] = [cat, fn(cat)]
+        return last[1]
+    return once
 
 
 _cache: dict[Path, tuple[tuple, Catalog]] = {}

@@ -21,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 from mkdocs.utils import get_relative_url
 
-from .catalog import Catalog
+from .catalog import Catalog, per_catalog
 from .kinds import BY_KEY
 from . import casepage, figures, glossary, html, opendata, quiz, navigation
 from .model import RESPONSE_LABELS, MRD, TOPICS, Case
@@ -359,6 +359,7 @@ def case_html(cat: Catalog, slug: str, page_url: str | None = None, site_url: st
     return html.finish(text, glossary_terms(cat), raw)
 
 
+@per_catalog  # every page's tooltips
 def glossary_terms(cat: Catalog) -> dict[str, str]:
     return glossary.tooltip_terms(cat.glossary, cat.drugs)
 
@@ -410,21 +411,13 @@ class TopicObjective:
     topic: str = ""
 
 
-_BY_TOPIC: dict[int, tuple[Catalog, dict]] = {}  # the catalog of this build (read-only) -> its objectives by topic
-
-
+@per_catalog  # each quiz page reads it, and there are more quiz pages the more cases there are
 def objectives_by_topic(cat: Catalog) -> dict[str, list[TopicObjective]]:
-    """Every objective by topic, in case order: built once per catalog (each quiz page reads it,
-    and there are more quiz pages the more cases there are). Read-only."""
-    cached = _BY_TOPIC.get(id(cat))
-    if cached is not None and cached[0] is cat:
-        return cached[1]
+    """Every objective by topic, in case order. Read-only."""
     out: dict[str, list[TopicObjective]] = {topic: [] for topic in TOPICS}
     for slug, case in cat.cases.items():
         for o in case.objectives:
             out[o.topic].append(TopicObjective(slug, o.text, o.attribution, o.questions, o.topic))
-    _BY_TOPIC.clear()  # only the latest catalog: `mkdocs serve` loads a new one per rebuild
-    _BY_TOPIC[id(cat)] = (cat, out)
     return out
 
 
@@ -464,6 +457,7 @@ def quiz_data_files(cat: Catalog) -> list[tuple[str, opendata.Text]]:
 QUIZ_PAGE_SIZE = 20
 
 
+@per_catalog
 def quiz_pages(cat: Catalog) -> dict[str, int]:
     """Topic -> number of quiz pages it needs (at least one)."""
     return {t: max(1, -(-len(objs) // QUIZ_PAGE_SIZE)) for t, objs in objectives_by_topic(cat).items()}

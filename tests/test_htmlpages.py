@@ -19,7 +19,7 @@ import pytest
 from bs4 import BeautifulSoup
 from markupsafe import escape
 
-from conftest import catalog, html
+from conftest import DATA, catalog, copy_project, html, run_build
 from macros import html as pagehtml
 from macros import render
 from macros.kinds import PAGE_KINDS
@@ -321,3 +321,23 @@ def test_reference_page_ids_are_unique_and_listed_in_the_toc():
                 walk(t["children"])
         walk(page.toc_tokens)
         assert flat == [h["id"] for h in heads]
+
+
+def test_nav_and_tabs_drawn_once_per_folder_are_what_material_draws_on_each_page(tmp_path):
+    """macros/chrome.py reuses the sidebar and tabs of the first page in each folder outside the nav:
+    a build that draws them on every page (chrome_once always calling its body) writes the same site."""
+    sites = []
+    for name, every_time in (("once", False), ("every", True)):
+        project = copy_project(tmp_path / name, data=DATA)
+        if every_time:
+            chrome = project / "macros" / "chrome.py"
+            chrome.write_text(chrome.read_text() + "\n\ndef chrome_once(name, page, nav, caller):  # drawn every time\n"
+                              "    return caller()\n", encoding="utf-8")
+        sites.append(tmp_path / f"{name}-site")
+        result = run_build(project, sites[-1])
+        assert result.returncode == 0, result.stderr
+    once, every = sites
+    pages = sorted(p.relative_to(once) for p in once.rglob("*.html") if "pagefind" not in p.parts)
+    assert pages == sorted(p.relative_to(every) for p in every.rglob("*.html") if "pagefind" not in p.parts)
+    assert any(html(once, p.parent.as_posix()).select(".md-tabs__item--active") for p in pages if p.parts[0] == "drugs")
+    assert [p for p in pages if (once / p).read_bytes() != (every / p).read_bytes()] == []
