@@ -60,7 +60,7 @@ from markdown import Extension
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import HTML_PLACEHOLDER_RE, AtomicString
 
-_SKIP = {"code", "pre", "abbr", "a", "script", "style", "kbd", "cite"}  # cite: authors' initials ("Howard SC") are not abbreviations
+SKIP = {"code", "pre", "abbr", "a", "script", "style", "kbd", "cite"}  # not glossed; cite: authors' initials ("Howard SC") are not abbreviations
 _BLOCKS = {"p", "li", "td", "th", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "div", "summary"}
 # Raw inline HTML reaches the tree as placeholders: "<abbr>MRD</abbr>" is stash, text, stash.
 _RAW_TAG = re.compile(r"<(/?)(code|pre|abbr|a|script|style|kbd)(?=[\s>/])", re.I)
@@ -287,7 +287,7 @@ class GlossaryTreeprocessor(Treeprocessor):
 
     def _walk(self, el: etree.Element) -> None:
         # Text and tails are handled in document order so "first use" is the first one read.
-        if el.tag in _SKIP:
+        if el.tag in SKIP:
             return
         if el.tag in _BLOCKS:
             self.raw_depth = 0  # an unclosed raw <a> ends with its block

@@ -93,9 +93,7 @@ _PLACEHOLDER = re.compile(r"\x02(\d+)\x03")
 # --- Glossary -------------------------------------------------------------------------------------
 
 _SPLIT = re.compile(r"(<[^>]*>)")
-_TAG_NAME = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)")
-_SKIP = frozenset({"code", "pre", "abbr", "a", "script", "style", "kbd", "cite"})  # cite: authors' initials are not abbreviations
-_SKIP_FIRST = frozenset({"/"} | {name[0] for name in _SKIP})  # a tag's first character, to skip the others fast
+_SKIP_TAG = re.compile(rf"</?(?:{'|'.join(sorted(glossary.SKIP))})(?![A-Za-z0-9])", re.I)  # opens or closes an element not glossed
 
 
 def gloss(text: str, terms: dict[str, str]) -> str:
@@ -105,18 +103,22 @@ def gloss(text: str, terms: dict[str, str]) -> str:
     pattern, keys = glossary.compiled(terms)
     seen: set[str] = set()
     parts = _SPLIT.split(text)  # text, tag, text, tag, ..., text
-    search, skip = pattern.search, 0
-    for i in range(0, len(parts), 2):
-        part = parts[i]
-        # Most text holds no term: one search says so (text with "&" is matched unescaped).
-        if part and not skip and (search(part) is not None or "&" in part):
-            parts[i] = _wrap(part, pattern, keys, terms, seen)
-        if i + 1 < len(parts):
-            tag = parts[i + 1]
-            if tag[1:2].lower() in _SKIP_FIRST:
-                m = _TAG_NAME.match(tag)
-                if m and m[2].lower() in _SKIP and not tag.endswith("/>"):
-                    skip = max(0, skip - 1) if m[1] else skip + 1
+    search = pattern.search
+    # Most text holds no term: one search says so (text with "&" is matched unescaped). Only the
+    # texts with one, and the tags that open or close a skipped element, are looked at again.
+    found = [i for i in range(0, len(parts), 2) if "&" in parts[i] or search(parts[i]) is not None]
+    if not found:
+        return text
+    skips = [i for i in range(1, len(parts), 2) if _SKIP_TAG.match(parts[i])]
+    depth, k = 0, 0
+    for i in found:
+        while k < len(skips) and skips[k] < i:
+            tag = parts[skips[k]]
+            if not tag.endswith("/>"):
+                depth = max(0, depth - 1) if tag[1] == "/" else depth + 1
+            k += 1
+        if not depth:
+            parts[i] = _wrap(parts[i], pattern, keys, terms, seen)
     return "".join(parts)
 
 

@@ -73,10 +73,20 @@ def case_record(case: Case) -> dict:
     return case.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
-def _json(data) -> str:
+def _encode(data) -> str:
     # allow_nan=False: Infinity and NaN are not JSON; refuse to write them rather than a broken file.
     # Compact: with indent, json.dumps falls back to its pure-Python encoder (a second per 1,000 cases).
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n"
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def _json(data) -> str:
+    return _encode(data) + "\n"
+
+
+def _object(encoded: dict[str, str]) -> str:
+    """A JSON object of values already encoded: the bytes ``_encode`` writes for the decoded values,
+    so each case's record is encoded once for both the full dump and its own file."""
+    return "{" + ",".join(f"{_encode(key)}:{value}" for key, value in encoded.items()) + "}"
 
 
 def _reference(cat: Catalog) -> dict:
@@ -84,16 +94,23 @@ def _reference(cat: Catalog) -> dict:
             for name, table in cat.tables.items()}
 
 
-def cases_json(cat: Catalog) -> str:
+def _records(cat: Catalog) -> dict[str, str]:
+    """Each case's record, encoded."""
+    return {slug: _encode(case_record(case)) for slug, case in cat.cases.items()}
+
+
+def cases_json(cat: Catalog, records: dict[str, str] | None = None) -> str:
     """The full dump: every case and the reference data in one file (offered with its size)."""
-    return _json({"schema_version": SCHEMA_VERSION, "licence": DATA_LICENCE,
-                  "cases": {slug: case_record(case) for slug, case in cat.cases.items()}, "reference": _reference(cat)})
+    return _object({"schema_version": _encode(SCHEMA_VERSION), "licence": _encode(DATA_LICENCE),
+                    "cases": _object(records if records is not None else _records(cat)),
+                    "reference": _encode(_reference(cat))}) + "\n"
 
 
-def case_json(cat: Catalog, slug: str) -> str:
+def case_json(cat: Catalog, slug: str, record: str | None = None) -> str:
     """One case: what a reader or a script fetches for a single case."""
-    return _json({"schema_version": SCHEMA_VERSION, "licence": DATA_LICENCE, "slug": slug, "page": f"cases/{slug}/",
-                  "case": case_record(cat.cases[slug])})
+    return _object({"schema_version": _encode(SCHEMA_VERSION), "licence": _encode(DATA_LICENCE), "slug": _encode(slug),
+                    "page": _encode(f"cases/{slug}/"),
+                    "case": record if record is not None else _encode(case_record(cat.cases[slug]))}) + "\n"
 
 
 def reference_json(cat: Catalog) -> str:
@@ -120,15 +137,21 @@ def data_files(cat: Catalog) -> list[tuple[str, Text]]:
     the reference data, the CSV, the full dump, and each case's citation as BibTeX and RIS.
     The site-wide files are text (the Open data page states their sizes); each case's own files
     are made when written, so a build never holds them all (about 140 MB at 5,000 cases)."""
+    records = _records(cat)  # until each case's own file takes its record (_own_file)
     files: list[tuple[str, Text]] = [("data/index.json", index_json(cat)), ("data/reference.json", reference_json(cat)),
-                                     ("data/cases.csv", cases_csv(cat)), ("data/cases.json", cases_json(cat))]
+                                     ("data/cases.csv", cases_csv(cat)), ("data/cases.json", cases_json(cat, records))]
     sizes.clear()
     sizes.update((path, len(text.encode("utf-8"))) for path, text in files)
     for slug, case in cat.cases.items():
-        files.append((f"data/cases/{slug}.json", partial(case_json, cat, slug)))
+        files.append((f"data/cases/{slug}.json", partial(_own_file, cat, slug, records)))
         files.append((f"cases/{slug}.bib", partial(bibtex, case, slug)))
         files.append((f"cases/{slug}.ris", partial(ris, case, slug)))
     return files
+
+
+def _own_file(cat: Catalog, slug: str, records: dict[str, str]) -> str:
+    # Taken, not copied: once the file is written its record need not stay in memory.
+    return case_json(cat, slug, records.pop(slug, None))
 
 
 def text_of(text: Text) -> str:
