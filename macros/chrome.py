@@ -25,6 +25,7 @@ def on_env(env, config, files):
         theme = FileSystemLoader(str(Path(material.__file__).parent / "templates"))
         env.loader = ChoiceLoader([env.loader, PrefixLoader({"material": theme})])
     env.globals["chrome_once"] = chrome_once
+    env.auto_reload = False  # a new environment each build: no need to look at each template's file for every page
     return env
 
 
