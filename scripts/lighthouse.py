@@ -2,6 +2,9 @@
 
     .venv/bin/python scripts/lighthouse.py            # build, serve, measure, write docs/lighthouse.md
     .venv/bin/python scripts/lighthouse.py --site DIR # measure an already built site (built for --port)
+    .venv/bin/python scripts/lighthouse.py --site DIR --project P --results lh.json --n 1000
+                                                      # a bench.py site: pages picked from P's catalog, the
+                                                      # results added to lh.json for `bench.py --lighthouse`
 
 Lighthouse comes from the npm registry (installed once into .cache/lighthouse) and drives the
 system Chromium (CHROME_PATH, /usr/bin/chromium by default): no browser download. Not part of
@@ -36,18 +39,24 @@ CLS_LIMIT = 0.1
 COMPRESSIBLE = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".csv", ".pf_meta", ".pagefind")
 
 
-def page_types() -> dict[str, str]:
-    """One page of each type, taken from the catalog (whatever cases there are)."""
+def page_types(project: Path = ROOT) -> dict[str, str]:
+    """One page of each type, taken from the project's catalog (whatever cases there are): the
+    case, drug, antigen and site with the most cases, whose pages are the longest of their type."""
     sys.path.insert(0, str(ROOT))
     from macros.catalog import load_catalog
+    from macros.render import quiz_page_path, quiz_pages
 
-    cat = load_catalog(ROOT)
-    first = lambda table: sorted(table)[0]  # noqa: E731
+    cat = load_catalog(project)
+    most = lambda table, cases: max(sorted(table), key=lambda i: len(cases.get(i, ())))  # noqa: E731
+    topic, count = max(quiz_pages(cat).items(), key=lambda item: item[1])
     return {
         "home": "", "cases index": "cases/", "case": f"cases/{next(iter(cat.cases))}/",
-        "drug": f"drugs/{first(cat.drugs)}/", "drugs index": "drugs/", "regimen": f"regimens/{first(cat.regimens)}/",
-        "antigen": f"antigens/{first(cat.antigens)}/", "site": f"sites/{first(cat.sites)}/",
-        "glossary": "glossary/", "quiz bank": "quiz/", "search": "search/?q=inotuzumab", "about": "about/",
+        "drug": f"drugs/{most(cat.drugs, cat.drug_cases)}/", "drugs index": "drugs/",
+        "regimen": f"regimens/{most(cat.regimens, cat.regimen_cases)}/", "regimens index": "regimens/",
+        "antigen": f"antigens/{most(cat.antigens, cat.antigen_cases)}/", "antigens index": "antigens/",
+        "site": f"sites/{most(cat.sites, cat.site_cases)}/", "sites index": "sites/",
+        "glossary": "glossary/", "quiz bank": "quiz/", "quiz page": quiz_page_path(topic, count)[:-3] + "/",
+        "search": "search/?q=inotuzumab", "open data": "data/", "about": "about/",
     }
 
 
@@ -141,7 +150,12 @@ def main() -> int:
     parser.add_argument("--site", type=Path, help="an already built site (built with SITE_URL for --port)")
     parser.add_argument("--port", type=int, default=8790)
     parser.add_argument("--no-write", action="store_true", help="print the report, do not write docs/lighthouse.md")
+    parser.add_argument("--project", type=Path, default=ROOT, help="the project whose catalog picks the pages (default: this one)")
+    parser.add_argument("--results", type=Path, help="add the results to this JSON file, under --n, for bench.py --lighthouse")
+    parser.add_argument("--n", type=int, help="the number of cases the site has (with --results)")
     args = parser.parse_args()
+    if args.results and not args.n:
+        parser.error("--results needs --n")
     binary = lighthouse_bin()
     with tempfile.TemporaryDirectory(prefix="lighthouse-") as tmp:
         site = args.site or Path(tmp) / "site"
@@ -151,7 +165,7 @@ def main() -> int:
         threading.Thread(target=server.serve_forever, daemon=True).start()
         results = {}
         try:
-            for kind, path in page_types().items():
+            for kind, path in page_types(args.project).items():
                 results[kind] = measure(binary, f"http://127.0.0.1:{args.port}/{path}", Path(tmp) / "lh.json")
                 r = results[kind]
                 print(f"{kind:12} perf {r['performance']:3} a11y {r['accessibility']:3} bp {r['best-practices']:3} "
@@ -159,8 +173,12 @@ def main() -> int:
                       + (f"  {r['failed']}" if r["failed"] else ""), flush=True)
         finally:
             server.shutdown()
+    if args.results:
+        saved = json.loads(args.results.read_text(encoding="utf-8")) if args.results.exists() else {}
+        saved[str(args.n)] = {kind: {k: v for k, v in r.items() if k != "failed"} for kind, r in results.items()}
+        args.results.write_text(json.dumps(saved, indent=1) + "\n", encoding="utf-8")
     text = report(results)
-    if args.no_write:
+    if args.no_write or args.results:
         print(text)
     else:
         REPORT.write_text(text, encoding="utf-8")
