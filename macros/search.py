@@ -7,6 +7,13 @@ typed and the excerpts of the results shown. It reads the built HTML: what it
 indexes is marked in ``overrides/main.html`` (``data-pagefind-body``), its
 filters (drug, antigen, site, page type) in the templates.
 
+On a case page only what the case itself says is indexed: summaries that repeat the story, links
+to other cases, the CARE checklist and citation links carry ``data-pagefind-ignore``.
+
+Cost: Pagefind 1.5 holds about 0.6 KB per distinct word of each page while it indexes (3 GB at
+5,000 synthetic cases, more than a plain MkDocs build of the same site; 1.4 needed 2.4 times less
+memory but twice the CPU time). docs/performance.md reports it.
+
 Under ``mkdocs serve --dirty`` a rebuild after the first build does not run Pagefind: indexing the
 whole site again takes longer than the rebuild itself, and Pagefind cannot update part of an
 index. Search in the preview shows the site as first built; ``mkdocs build`` always indexes.

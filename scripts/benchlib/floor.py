@@ -72,6 +72,9 @@ def make_floor(project: Path, dest: Path, catalog) -> None:
     theme = config.get("theme")
     if isinstance(theme, dict) and theme.get("custom_dir"):  # theme overrides are part of the theme
         shutil.copytree(project / theme["custom_dir"], dest / theme["custom_dir"])
+        for path in (dest / theme["custom_dir"]).rglob("*.html"):  # but not those that only call our hooks
+            if "chrome_once(" in path.read_text(encoding="utf-8"):  # (macros/chrome.py): Material's own are drawn
+                path.unlink()
     data = pages.data_files(catalog)  # first: the Open data page shows their sizes (data_size)
     for path in (dest / "docs").rglob("*.md"):
         path.write_text(env.render(jinja, path.relative_to(dest / "docs").as_posix(), path.read_text(encoding="utf-8")),
