@@ -203,7 +203,7 @@ def test_search_indexes_each_fact_of_a_case_once(site):
     about the case (related cases, CARE checklist, citation links, site links) stay out of the index:
     they would match words the case is not about and crowd its excerpts."""
     pages = indexed_pages(site)
-    boilerplate = ("How completely this case covers", "Item This case", "Treatment journey:", "Previous case",
+    boilerplate = ("How completely this case covers", "Item This case", "Treatment journey:", "Previous case:",
                    "Download the citation", "Drugs received:")
     for slug in catalog().cases:
         content = pages[f"/cases/{slug}/"]["content"]
