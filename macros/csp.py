@@ -37,7 +37,7 @@ from pathlib import Path
 
 log = logging.getLogger("mkdocs.plugins.csp")
 
-PLACEHOLDER = "'csp-script-hashes'"  # replaced in on_post_build, once every page's scripts are known
+PLACEHOLDER = "'csp-script-hashes'"  # where the hashes go
 DIRECTIVES = (
     ("default-src", "'self'"),
     ("script-src", f"'self' {PLACEHOLDER} 'wasm-unsafe-eval'"),
@@ -59,6 +59,9 @@ _HEAD = re.compile(r"<head\b[^>]*>", re.I)
 _JSON_LD = re.compile(r"""<script\s+type=["']application/ld\+json["']\s*>.*?</script\s*>\n?""", re.S | re.I)
 _CHARSET = re.compile(r"<meta\s+charset=[^>]*>", re.I)
 
+# Each page is written with the policy of the hashes seen so far (the theme writes the same scripts on
+# every page, so that is the final policy from the first page on); after the build only the pages
+# written with an older policy are read and written again.
 _state = {"command": "build", "hashes": set(), "pages": [], "offenders": []}
 
 
@@ -106,7 +109,7 @@ def move_json_ld(html: str) -> str:
 
 
 def add_policy(html: str, where: str) -> str:
-    """Collect the page's theme scripts' hashes and put the policy (with a placeholder) at the top of <head>."""
+    """Collect the page's theme scripts' hashes and put the policy as far as they go at the top of <head>."""
     html = move_json_ld(html)
     start, end = _content_span(html)
     for offset, source in inline_scripts(html):
@@ -114,7 +117,7 @@ def add_policy(html: str, where: str) -> str:
             _state["offenders"].append(where)
         else:
             _state["hashes"].add(script_hash(source))
-    meta = META.format(_placeholder_policy())
+    meta = META.format(_current_policy())
     anchor = _CHARSET.search(html) or _HEAD.search(html)
     if not anchor:
         log.warning("%s: no <head>, so no Content-Security-Policy", where)
@@ -122,8 +125,8 @@ def add_policy(html: str, where: str) -> str:
     return html[:anchor.end()] + "\n  " + meta + html[anchor.end():]
 
 
-def _placeholder_policy() -> str:
-    return "; ".join(f"{name} {value}" for name, value in DIRECTIVES)
+def _current_policy() -> str:
+    return policy(_state["hashes"], serve=_state["command"] == "serve")
 
 
 # ------------------------------------------------------------------------------------ MkDocs events
@@ -138,14 +141,15 @@ def on_pre_build(config):
 
 
 def on_post_page(output, page, config):
-    _state["pages"].append(page.file.dest_path)
-    return add_policy(output, page.file.src_uri)
+    output = add_policy(output, page.file.src_uri)
+    _state["pages"].append((page.file.dest_path, _current_policy()))
+    return output
 
 
 def on_post_template(output_content, template_name, config):
     if template_name.endswith(".html") and "<head" in output_content:  # 404.html
-        _state["pages"].append(template_name)
-        return add_policy(output_content, template_name)
+        output_content = add_policy(output_content, template_name)
+        _state["pages"].append((template_name, _current_policy()))
     return output_content
 
 
@@ -153,11 +157,12 @@ def on_post_build(config):
     for where in dict.fromkeys(_state["offenders"]):
         log.warning("%s: an inline <script> in the page content is blocked by the Content-Security-Policy; "
                     "put scripts in docs/assets/ and list them in extra_javascript", where)
-    final = policy(_state["hashes"], serve=_state["command"] == "serve").encode("utf-8")
-    placeholder = _placeholder_policy().encode("utf-8")
+    final = _current_policy()
     site = Path(config.site_dir)
-    for dest in _state["pages"]:
-        path = site / dest
-        data = path.read_bytes()
-        if placeholder in data:
-            path.write_bytes(data.replace(placeholder, final, 1))
+    for dest, written in _state["pages"]:
+        if written != final:  # written before a later page brought a script of its own
+            path = site / dest
+            data = path.read_bytes()
+            old = META.format(written).encode("utf-8")
+            if old in data:
+                path.write_bytes(data.replace(old, META.format(final).encode("utf-8"), 1))

@@ -40,6 +40,7 @@ class Run:
     cpu: float
     peak_mb: float
     process_mb: float
+    own_mb: float = 0.0  # the command's own process alone (sampled), without Pagefind or workers; 0: not sampled
 
 
 def _memory(pid: int) -> int:
@@ -77,11 +78,15 @@ class _Sampler(threading.Thread):
 
     def __init__(self, pid: int):
         super().__init__(daemon=True)
-        self.pid, self.peak, self.done = pid, 0, threading.Event()
+        self.pid, self.peak, self.own, self.done = pid, 0, 0, threading.Event()
 
     def run(self):
         while not self.done.wait(0.05):
             self.peak = max(self.peak, _tree_memory(self.pid))
+            try:
+                self.own = max(self.own, _memory(self.pid))
+            except OSError:
+                pass  # gone meanwhile
 
 
 def run(cmd: list, cwd: Path) -> Run:
@@ -104,7 +109,7 @@ def run(cmd: list, cwd: Path) -> Run:
             out.seek(0)
             raise BenchError(f"`{' '.join(map(str, cmd))}` failed in {cwd}:\n{out.read().decode()[-3000:]}")
     largest = usage.ru_maxrss * 1024  # KB on Linux
-    return Run(seconds, usage.ru_utime + usage.ru_stime, max(largest, sampler.peak) / MB, largest / MB)
+    return Run(seconds, usage.ru_utime + usage.ru_stime, max(largest, sampler.peak) / MB, largest / MB, sampler.own / MB)
 
 
 def build_cmd(out: Path) -> list:

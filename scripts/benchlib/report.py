@@ -66,7 +66,7 @@ def _speed(r) -> list[str]:
     preview = f"{serve.preview:.1f}" if serve and serve.saves else "failed" if serve and serve.error else "—"
     first = f"{serve.first:.1f}" if serve and serve.first is not None else "—"
     return [_n(r), preview, first, f"{r.median(r.build):.2f}", f"{r.median(r.floor):.2f}", f"{r.median(r.build, 'cpu'):.1f}",
-            f"{r.median(r.floor, 'cpu'):.1f}", f"{r.ratio('cpu'):.2f}", f"{r.peak(r.build):.0f}", f"{r.peak(r.build, 'process_mb'):.0f}", f"{r.peak(r.floor):.0f}",
+            f"{r.median(r.floor, 'cpu'):.1f}", f"{r.ratio('cpu'):.2f}", f"{r.peak(r.build):.0f}", f"{r.peak(r.build, 'own_mb'):.0f}" if r.peak(r.build, 'own_mb') else "—", f"{r.peak(r.build, 'process_mb'):.0f}", f"{r.peak(r.floor):.0f}",
             f"{r.memory_ratio:.2f}", f"{r.median(r.validate):.2f}"]
 
 
