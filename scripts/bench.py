@@ -65,8 +65,9 @@ def bench_size(n: int, args, work: Path) -> Result:
     return r
 
 
-def read_lighthouse(path: Path) -> dict:
+def read_lighthouse(path: str) -> dict:
     """Results of scripts/lighthouse.py: {"<N>": {"<page type>": {"performance": 0-100, "tbt": ms}}}."""
+    path = Path(path)  # argparse passes the text of the option
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
