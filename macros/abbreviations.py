@@ -86,6 +86,25 @@ def abbreviation_like(token: str) -> bool:
 _MAYBE = re.compile(r"[A-Z]\S*[A-Z\d]|\d\S*[A-Z]|[a-z][A-Z]|[a-z]\d")
 
 
+_TOKEN_CHAR = re.compile(r"[\w\-\u2011:]")  # every character a token can hold (and a few more)
+
+
+def _maybe_tokens(text: str):
+    """The tokens of ``text`` that hold a match of ``_MAYBE``, in order: only those near one are
+    looked at. Every such token overlaps a match ``finditer`` finds (a match may span tokens)."""
+    done = 0
+    for hit in _MAYBE.finditer(text):
+        start = hit.start()
+        while start > done and _TOKEN_CHAR.match(text, start - 1):  # back to where its token begins
+            start -= 1
+        for match in _TOKEN.finditer(text, start):
+            if match.start() >= hit.end():
+                break
+            done = match.end()
+            if _MAYBE.search(match.group(0)):
+                yield match
+
+
 def abbreviations(text: str, pattern) -> list[tuple[str, int]]:
     """(token, position) of every abbreviation-like token that the glossary does not match where it stands."""
     if not _MAYBE.search(text):
@@ -95,9 +114,7 @@ def abbreviations(text: str, pattern) -> list[tuple[str, int]]:
         pieces += (text[last:match.start()], "\x00" * (match.end() - match.start()))
         last = match.end()
     found = []
-    for match in _TOKEN.finditer("".join(pieces) + text[last:]):
-        if not _MAYBE.search(match.group(0)):  # nor has any part of it
-            continue
+    for match in _maybe_tokens("".join(pieces) + text[last:]):
         for part in _WORD_PART.split(match.group(0)):  # "anti-PD-1" -> "PD-1"; "MRD-negative" is masked
             part = part.strip("-\u2011")
             if part and abbreviation_like(part):
