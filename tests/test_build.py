@@ -159,6 +159,20 @@ def test_navigation_does_not_list_cases(site):
     assert not any(re.search(r"drugs/[a-z0-9-]+/$", h) for h in nav_links)
 
 
+def test_sitemap_lists_every_page_once_in_its_compact_form(site):
+    """overrides/sitemap.xml: every built page's address, one line each, no build-date <lastmod>
+    (Material's instant navigation parses the file on every page load)."""
+    import xml.etree.ElementTree as ET
+    text = (site / "sitemap.xml").read_text(encoding="utf-8")
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locs = [e.text for e in ET.fromstring(text.encode("utf-8")).findall("s:url/s:loc", ns)]
+    pages = {"" if p.parent == site else p.parent.relative_to(site).as_posix() + "/" for p in site.rglob("index.html")
+             if "pagefind" not in p.parts}
+    base = min(locs, key=len)  # the home page
+    assert sorted(locs) == sorted(base + page for page in pages) and len(set(locs)) == len(locs)
+    assert "<lastmod>" not in text and len(text.splitlines()) == len(locs) + 3
+
+
 def test_citation_links(site):
     links = hrefs(html(site, f"cases/{seed_case(PANCREAS)}"))
     assert "https://doi.org/10.1186/s12885-018-5026-x" in links
