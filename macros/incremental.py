@@ -48,6 +48,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from macros import opendata
+
 log = logging.getLogger("mkdocs.plugins.incremental")
 
 DIRTY_WARNING = "A 'dirty' build is being performed"
@@ -469,7 +471,7 @@ def _write_data(site: Path, files: list, old: set[str]) -> None:
     for path, text in files:
         new.add(path)
         target = site / path
-        data = (text if isinstance(text, str) else text()).encode("utf-8")  # made now: see opendata.data_files
+        data = opendata.text_of(text).encode("utf-8")  # a case's own files are made now
         try:
             if target.read_bytes() == data:
                 continue

@@ -125,8 +125,7 @@ def index_json(cat: Catalog) -> str:
         rows.append({"slug": slug, "title": case.title, "year": case.source.year, "ph": case.diagnosis.philadelphia.value,
                      "sites": list(facts.sites), "drugs": facts.received, "regimens": list(facts.regimens),
                      "file": f"cases/{slug}.json"})
-    return json.dumps({"schema_version": SCHEMA_VERSION, "licence": DATA_LICENCE, "cases": rows},
-                      ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n"
+    return _json({"schema_version": SCHEMA_VERSION, "licence": DATA_LICENCE, "cases": rows})
 
 
 Text = Union[str, Callable[[], str]]  # a file's text, or how to make it when the file is written
