@@ -2,8 +2,9 @@
 
 The policy goes in a ``<meta http-equiv>`` at the top of ``<head>`` (a static site has no headers
 of its own; a host that can send headers should send the same policy plus ``frame-ancestors``,
-which a meta policy cannot carry). It is one policy for the whole site, because Material's instant
-navigation keeps the first page's policy while it swaps in other pages and re-runs their scripts.
+which a meta policy cannot carry). It is one policy for the whole site, so that it holds even if Material's
+instant navigation (off: mkdocs.yml says why) is turned back on: it keeps the first page's policy
+while it swaps in other pages and re-runs their scripts.
 
 - ``script-src 'self'`` plus the SHA-256 of every inline script that the theme writes outside the
   page content (Material's three small bootstrap scripts), computed from the built HTML, and
@@ -20,7 +21,7 @@ navigation keeps the first page's policy while it swaps in other pages and re-ru
   attribute or ``<style>`` element is allowed, so injected markup cannot restyle the page.
 - ``img-src 'self' data:`` (Material's icons are data: URIs in its CSS); ``object-src 'none'``;
   ``base-uri 'self'`` and ``form-action 'self'`` (the header's search form); every other fetch
-  (Pagefind's index chunks, instant navigation) is same-origin through ``default-src 'self'``.
+  (Pagefind's index chunks, the cases index's rows) is same-origin through ``default-src 'self'``.
 
 Under ``mkdocs serve`` the live-reload script that the server appends changes on every request,
 so it cannot be hashed: there ``script-src`` allows ``'unsafe-inline'`` instead (development

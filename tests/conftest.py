@@ -85,7 +85,7 @@ def empty_project(tmp_path) -> Path:
 
 @pytest.fixture(scope="session")
 def site_port() -> int:
-    """A free local port for serving the built site (instant navigation needs site_url to match)."""
+    """A free local port for serving the built site (the built pages' absolute addresses use site_url)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]

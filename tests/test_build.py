@@ -161,7 +161,7 @@ def test_navigation_does_not_list_cases(site):
 
 def test_sitemap_lists_every_page_once_in_its_compact_form(site):
     """overrides/sitemap.xml: every built page's address, one line each, no build-date <lastmod>
-    (Material's instant navigation parses the file on every page load)."""
+    (a search engine's list, read by no page)."""
     import xml.etree.ElementTree as ET
     text = (site / "sitemap.xml").read_text(encoding="utf-8")
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}

@@ -1,16 +1,15 @@
-"""The header's search form reaches the search page from any page, also after instant navigation
-(the header is kept across navigation, so a relative action would point below the current page)."""
+"""The header's search form reaches the search page from any page, however deep."""
 
 from __future__ import annotations
 
 from test_reader import CASE, _page, base_url, browser  # noqa: F401 (fixtures)
 
 
-def test_header_search_after_instant_navigation(browser, base_url):  # noqa: F811
+def test_header_search_after_following_links(browser, base_url):  # noqa: F811
     context, page = _page(browser, "desk")
     page.goto(base_url)
     page.wait_for_load_state("networkidle")
-    page.get_by_role("link", name="Cases", exact=True).first.click()  # instant navigation
+    page.get_by_role("link", name="Cases", exact=True).first.click()
     page.wait_for_url("**/cases/")
     page.locator(f'a[href$="{CASE.split("/")[1]}/"]').first.click()  # and once more, a level deeper
     page.wait_for_url(f"**/{CASE}")

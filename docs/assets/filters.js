@@ -1,7 +1,8 @@
 // Case index facets: checkboxes, several values of one facet OR-ed, facets AND-ed, live counts
 // (an option that would leave no case is disabled), sortable columns, the state in the URL
 // (?site=breast&site=skin&drug=...&sort=age&dir=desc). The body map's markers and "show" links
-// filter the table too. Subscribed to Material's document$ so it also runs after instant navigation.
+// filter the table too. Subscribed to Material's document$ (once per page load; again on every page
+// swap if navigation.instant is ever turned back on).
 //
 // Bounded at any number of cases: the page lists only its first rows (and the counts of all);
 // every row comes from the compact index (macros/indexdata.py: one array per case, names by
@@ -23,7 +24,7 @@
     response: (r) => r[RANK], outcome: (r, d) => d.outcomes[r[OUTCOME]].toLowerCase(),
   };
   const EAGER = 1000;  // up to this many cases (about 50 KB compressed) the index is fetched once the page is idle
-  const cache = {};  // address -> promise of the parsed index (kept across instant navigation)
+  const cache = {};  // address -> promise of the parsed index
 
   function fetchIndex(address) {
     if (!cache[address]) {
@@ -256,7 +257,7 @@
     document.querySelectorAll("[data-filter-site]").forEach((control) => {
       control.addEventListener("click", (event) => {
         event.preventDefault();
-        event.stopPropagation();  // not a page change for Material's instant navigation
+        event.stopPropagation();  // not a page change for Material's link handling
         pickSite(control.dataset.filterSite);
       });
       if (control.getAttribute("role") === "button") {  // the body map's badges: Enter or Space as on a button

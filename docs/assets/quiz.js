@@ -4,7 +4,7 @@
 // - a verdict ("Correct." / "Not quite: the answer is C."), the chosen option's explanation and,
 //   when wrong, the key's, in an aria-live region;
 // - answers saved in localStorage (one entry per question id, see STORE), restored on reload and
-//   after Material's instant navigation; the first answer is the one that counts;
+//   on every page that shows them; the first answer is the one that counts;
 // - a tally at the top and bottom of each quiz, "review the ones I got wrong", a reset;
 // - on the quiz bank, progress per topic and overall; on quiz/mixed/, a quiz of N questions
 //   drawn from the build's quiz data (quiz/data/index.json, then one file per case drawn).

@@ -1,15 +1,15 @@
 // The search page: Pagefind's UI, loaded only on that page (it fetches just the index chunks of the
 // words typed). The query and every filter live in the address (?q=...&type=Case&drug=...), so the
 // header form, the back button and shared links all land on the same results. Subscribed to
-// Material's document$ for instant navigation.
+// Material's document$ (once per page load).
 (function () {
   "use strict";
   let loading = null;
   const FILTERS = ["type", "drug", "antigen", "site", "philadelphia"];  // as named in the templates
 
-  // The header form's action is relative to the page first loaded, and instant navigation keeps
-  // the header: point it at the site's search page when it is sent (__md_scope is Material's
-  // site root). Without JavaScript every page is a full load, and the relative action is right.
+  // The header form's action is relative to the page: point it at the site's search page when it
+  // is sent (__md_scope is Material's site root), which also holds if a page ever keeps its header
+  // across navigation (Material's navigation.instant). Without JavaScript the relative action is right.
   document.addEventListener("submit", (event) => {
     const form = event.target;
     if (form instanceof HTMLFormElement && form.matches(".md-header__search") && typeof __md_scope !== "undefined") {
