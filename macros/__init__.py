@@ -55,8 +55,8 @@ def define_env(env):
         return render.quiz_page(catalog(), topic, page_root(), number)
 
     @env.macro
-    def index_table(kind: str) -> str:
-        return render.index_page(catalog(), kind, page_root())
+    def index_table(kind: str, number: int = 1) -> str:
+        return render.index_page(catalog(), kind, page_root(), number)
 
     @env.macro
     def schema_version() -> str:

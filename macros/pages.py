@@ -21,7 +21,8 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from macros.catalog import Catalog, CatalogError, current_catalog, get_catalog, has_catalog, paused_collector
 from macros import incremental, navigation, opendata
 from macros.kinds import PAGE_KINDS
-from macros.render import glossary_terms, mixed_quiz_page, quiz_data_files, quiz_page_path, quiz_pages
+from macros.render import (PAGED_INDEXES, glossary_terms, index_page_path, index_pages, mixed_quiz_page,
+                           quiz_data_files, quiz_page_path, quiz_pages)
 
 log = logging.getLogger("mkdocs.plugins.cases")
 
@@ -36,6 +37,13 @@ def generate(catalog: Catalog) -> list[tuple[str, str]]:
     for topic, count in quiz_pages(catalog).items():
         for number in range(1, count + 1):
             pages.append((quiz_page_path(topic, number), _stub(f'quiz_page("{topic}", {number})')))
+    for kind in PAGED_INDEXES:  # page 1 is docs/<folder>/index.md
+        count = index_pages(catalog, kind)
+        title = kind.capitalize()
+        for number in range(2, count + 1):
+            pages.append((index_page_path(kind, number),
+                          f"---\nrender_macros: true\n---\n# {title} ({number} of {count})\n\n"
+                          f"{{{{ index_table(\"{kind}\", {number}) }}}}\n"))
     pages.append(("quiz/mixed.md", mixed_quiz_page(catalog)))  # plain Markdown: no macros, no contributor text
     return pages
 

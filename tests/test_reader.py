@@ -15,6 +15,7 @@ from test_browser import CHROMIUM, QuietHandler, _require_browser, axe_script  #
 
 from macros.catalog import load_catalog
 from macros import indexdata, navigation
+from macros.render import index_page_url, index_pages
 
 CATALOG = catalog()  # the data the site was built from
 SIZES = {"phone": (390, 844), "desk": (1366, 768)}
@@ -407,9 +408,10 @@ def test_no_serious_accessibility_violations_on_a_phone(browser, base_url, axe_s
 
 def test_drug_counts_on_the_drugs_index_equal_the_filters(site):
     """Both count the cases that received the drug (named, supportive, transplant), from the facts."""
-    drugs = html(site, "drugs")
     counts = {}
-    for row in drugs.select("article table tbody tr"):
+    rows = [row for number in range(1, index_pages(CATALOG, "drugs") + 1)  # every page of the index
+            for row in html(site, index_page_url("drugs", number)).select("article table tbody tr")]
+    for row in rows:
         link = row.find("a", href=True)
         counts[link["href"].rstrip("/").split("/")[-1]] = int(row.find_all("td")[-1].get_text(strip=True))
     index = html(site, "cases")
