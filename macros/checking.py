@@ -236,16 +236,19 @@ def _abbreviation_warnings(doc: Document, explained: tuple | None, skip: set[str
     return found
 
 
-def _strings(data, skip: set[str], loc: tuple = ()):
-    if isinstance(data, str):
-        yield loc, data
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            if key not in skip:
-                yield from _strings(value, skip, loc + (key,))
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            yield from _strings(value, skip, loc + (i,))
+def _strings(data, skip: set[str]):
+    """(place, text) of every string in ``data`` outside the ``skip`` keys, in document order. An
+    explicit stack: a recursive generator passes every string up through each level (8 million
+    generator steps for 5,000 cases, more time than the glossary matching)."""
+    stack = [((), data)]
+    while stack:
+        loc, data = stack.pop()
+        if isinstance(data, str):
+            yield loc, data
+        elif isinstance(data, dict):
+            stack.extend([(loc + (key,), value) for key, value in data.items() if key not in skip][::-1])
+        elif isinstance(data, list):
+            stack.extend([(loc + (i,), value) for i, value in enumerate(data)][::-1])
 
 
 def _quiz_warnings(case: Case, doc: Document) -> list[Problem]:
