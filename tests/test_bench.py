@@ -276,11 +276,11 @@ def test_saved_results_render_the_same_report():
 
 
 def test_report_with_lighthouse_results_and_every_budget_size():
-    pages = {"cases index": {"performance": 92, "tbt": 150}}
+    pages = {"cases index": {"performance": 92, "tbt": 150, "tbt_runs": [150, 90, 310]}}
     results = [fake(n, preview=0.5, lighthouse=pages) for n in (100, 1000, 5000)]
     text = report.render(results, "", ["x"])
     assert "A small run" not in text and "Not part of this run" not in text
-    assert ["1,000", "cases index", "92", "150"] in next(t for t in tables(text) if t[0][0:2] == ["N", "page type"])
+    assert ["1,000", "cases index", "92", "150", "150, 90, 310"] in next(t for t in tables(text) if t[0][0:2] == ["N", "page type"])
 
 
 # ------------------------------------------------------------------ end to end
@@ -337,3 +337,12 @@ def test_serve_preview_is_measured_through_live_reload(small_run):
     result = measure.measure_serve(here / "project", slug, saves=1, timeout=300)
     assert result.error is None and len(result.saves) == 1 and result.first is not None
     assert "benchmarker" in (here / "project" / "cases" / f"{slug}.yml").read_text()
+
+
+def test_lighthouse_keeps_the_run_with_the_median_score_whole():
+    import lighthouse
+    runs = [{"performance": 95, "tbt": 120.0}, {"performance": 80, "tbt": 640.0}, {"performance": 91, "tbt": 230.0}]
+    kept = lighthouse.median_run(runs)
+    assert (kept["performance"], kept["tbt"]) == (91, 230.0)  # one run's figures, not medians taken apart
+    assert kept["runs"] == 3 and kept["tbt_runs"] == [120, 640, 230]
+    assert lighthouse.median_run(runs[:1])["performance"] == 95

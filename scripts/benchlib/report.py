@@ -118,7 +118,8 @@ def context(results: list, command: str, machine_lines: list[str], budgets: list
         "search": [[_n(r), *(kb(r.sizes["pagefind"][k]) for k in ("total", "fixed", "chunk", "filters", "fragments")),
                     f"{kb(r.sizes['pagefind']['bundle'])} in {r.sizes['pagefind']['files']:,} files",
                     kb(r.floor_index[1]) if r.floor_index else "—"] for r in results],
-        "lighthouse": [[_n(r), page, _num(s.get("performance")), _num(s.get("tbt"))]
+        "lighthouse": [[_n(r), page, _num(s.get("performance")), _num(s.get("tbt")),
+                        ", ".join(str(t) for t in s.get("tbt_runs", ())) or "—"]
                        for r in results for page, s in sorted((r.lighthouse or {}).items())],
         "grown": None, "search_crossing": "",
     }
