@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 from mkdocs.utils import get_relative_url
 
 from .catalog import Catalog, per_catalog
-from .kinds import BY_KEY
+from .kinds import BY_KEY, PAGE_KINDS
 from . import casepage, figures, glossary, html, opendata, quiz, navigation
 from .model import RESPONSE_LABELS, MRD, TOPICS, Case
 
@@ -572,7 +572,7 @@ def _facets(cat: Catalog, rows: list[dict]) -> list[dict]:
 # rows) took 2.3 s of a 4x-slowed main thread, 143 of its rows 1.1 s, and Lighthouse's blocking
 # time on it stayed over 200 ms with every lighter table style tried.
 INDEX_PAGE_SIZE = 100
-PAGED_INDEXES = ("drugs", "regimens", "antigens", "sites")
+PAGED_INDEXES = tuple(kind.folder for kind in PAGE_KINDS)  # the kinds with a page per entry
 
 
 def index_pages(cat: Catalog, kind: str) -> int:

@@ -91,5 +91,5 @@ def make_floor(project: Path, dest: Path, catalog) -> None:
     for key in ("hooks", "watch"):
         config.pop(key, None)
     folders = sorted({p.split("/")[0] for p, _ in generated})  # generated pages stay out of the nav, as in ours
-    config["not_in_nav"] = "\n".join([config.get("not_in_nav") or ""] + [f"/{f}/*.md" for f in folders] + ["!index.md"]).strip()
+    config["not_in_nav"] = "\n".join([config.get("not_in_nav") or ""] + [f"/{f}/**/*.md" for f in folders] + ["!index.md"]).strip()
     (dest / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
