@@ -103,12 +103,17 @@ class Server:
         raise AssertionError(f"no rebuild within {timeout} s:\n{self.text()[-3000:]}")
 
     def edit(self, path: Path, change) -> None:
-        """Save ``path`` changed by ``change(text)`` (or delete it: change is None) and wait for the rebuild."""
+        """Save ``path`` changed by ``change(text)`` (or delete it: change is None) and wait for the rebuild.
+
+        MkDocs stamps a build with the monotonic clock (ms) when it starts, after the change; waiting
+        for a build stamped after the save, not merely for a newer one, keeps a late second rebuild
+        of the previous edit from passing for this one's."""
         if change is None:
             path.unlink()
         else:
             path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
-        self.epoch = self.wait_for_build(self.epoch)
+        saved = round(time.monotonic() * 1000)
+        self.epoch = self.wait_for_build(max(self.epoch, saved))
 
     def stop(self) -> None:
         self.process.terminate()
