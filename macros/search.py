@@ -14,6 +14,12 @@ Cost: Pagefind 1.5 holds about 0.6 KB per distinct word of each page while it in
 5,000 synthetic cases, more than a plain MkDocs build of the same site; 1.4 needed 2.4 times less
 memory but twice the CPU time). docs/performance.md reports it.
 
+Why one index, not parts merged by the search page (``mergeIndex``), which would hold memory to a
+part's: Pagefind decides per index how loosely to read a query. A word missing from an index is
+replaced by its longest prefix that is there, and a word missing from a query of several words is
+dropped. A word that only some parts hold then brings other parts' near-misses into the results:
+tried on the seed library in 11 parts, "cd19" listed 24 pages instead of 16 (CD117, CD14, ...).
+
 Under ``mkdocs serve --dirty`` a rebuild after the first build does not run Pagefind: indexing the
 whole site again takes longer than the rebuild itself, and Pagefind cannot update part of an
 index. Search in the preview shows the site as first built; ``mkdocs build`` always indexes.
