@@ -279,6 +279,26 @@ def test_header_search_form_opens_results_and_filters_narrow_them(page, base_url
     assert found <= expected and len(found) == shown
 
 
+def test_search_fetches_what_the_benchmark_counts(page, base_url):
+    """scripts/bench.py reports the search page's download from the bundle's files: the runtime it
+    names, the filter files, one index chunk per word and the excerpts shown. Nothing else is fetched."""
+    import fnmatch
+    import sys
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from benchlib.measure import SEARCH_RUNTIME
+
+    page.goto(base_url + "search/?q=blinatumomab")
+    _wait_for_results(page, "blinatumomab")
+    page.wait_for_selector(".pagefind-ui__filter-name")
+    page.wait_for_load_state("networkidle")
+    fetched = {url.split("/pagefind/", 1)[1].split("?")[0] for url in page.requests if "/pagefind/" in url}
+    runtime = {name for name in fetched if any(fnmatch.fnmatch(name, p) for p in SEARCH_RUNTIME)}
+    assert len(runtime) == len(SEARCH_RUNTIME), (sorted(runtime), SEARCH_RUNTIME)
+    rest = fetched - runtime
+    assert {name.split("/")[0] for name in rest} == {"filter", "index", "fragment"}, sorted(rest)
+    assert len([n for n in rest if n.startswith("fragment/")]) <= 5
+
+
 def _listed(n: int) -> int:
     """Rows the cases index draws for ``n`` matching cases: a page of them (macros/indexdata.py)."""
     from macros.indexdata import PAGE_SIZE

@@ -6,10 +6,12 @@ the catalog, never from a count of today's cases.
 from __future__ import annotations
 
 import functools
+import re
 import http.server
 import threading
 import pytest
 
+import oracle
 from conftest import ROOT, catalog, html
 from test_browser import CHROMIUM, QuietHandler, _require_browser, axe_script  # noqa: F401 (fixture)
 
@@ -350,6 +352,45 @@ def test_search_filters_live_in_the_address(browser, base_url):
     page.locator(".pagefind-ui__filter-name", has_text="drug").click()
     page.locator("input.pagefind-ui__filter-checkbox[name=drug]").first.check()
     page.wait_for_function("() => location.search.includes('drug=')")
+    context.close()
+
+
+def test_search_draws_a_filters_values_when_it_is_opened(browser, base_url):
+    """A large library has hundreds of drugs, antigens and sites: the search page names each filter
+    at load and draws its values (with their counts for the results) only when the reader opens it."""
+    drugs = {CATALOG.drugs[d].name for case in CATALOG.cases.values() for d in oracle.received(case)}
+    context, page = _page(browser, "desk")
+    page.goto(base_url + "search/?q=inotuzumab")
+    page.wait_for_selector(".pagefind-ui__filter-name:has-text('Drug')")
+    page.wait_for_function("() => document.querySelectorAll('.pagefind-ui__result-link').length > 0")
+    assert page.locator("input.pagefind-ui__filter-checkbox").count() == 0
+    assert page.get_attribute(".pagefind-ui__message", "role") == "status"
+    page.locator(".pagefind-ui__filter-name", has_text="drug").click()
+    page.wait_for_selector("input.pagefind-ui__filter-checkbox[name=drug]", state="attached")
+    values = page.eval_on_selector_all("input.pagefind-ui__filter-checkbox", "boxes => boxes.map(b => [b.name, b.value])")
+    assert {name for name, _ in values} == {"drug"} and {value for _, value in values} == drugs
+    labels = page.locator("label.pagefind-ui__filter-label").all_inner_texts()
+    assert all(re.fullmatch(r".+ \(\d+\)", label) for label in labels), labels[:5]
+    context.close()
+
+
+def test_search_lists_results_a_page_at_a_time(browser, base_url):
+    context, page = _page(browser, "desk")
+    page.goto(base_url + "search/?q=inotuzumab")
+    page.wait_for_function("() => /^\\d+ results? for /.test(document.querySelector('.pagefind-ui__message')?.textContent || '')")
+    total = int(page.text_content(".pagefind-ui__message").split()[0])
+    shown = lambda: page.locator(".pagefind-ui__result").count()  # noqa: E731
+    assert shown() == min(total, 5)
+    for _ in range(100):
+        if page.locator(".pagefind-ui__button").is_hidden():
+            break
+        before = shown()
+        page.locator(".pagefind-ui__button").click()
+        page.wait_for_function("n => document.querySelectorAll('.pagefind-ui__result').length > n", arg=before)
+    assert shown() == total
+    page.wait_for_function("n => document.querySelectorAll('.pagefind-ui__result-link').length === n", arg=total)
+    links = page.eval_on_selector_all(".pagefind-ui__result-link", "links => links.map(a => a.getAttribute('href'))")
+    assert len(set(links)) == total
     context.close()
 
 

@@ -1,11 +1,19 @@
-// The search page: Pagefind's UI, loaded only on that page (it fetches just the index chunks of the
-// words typed). The query and every filter live in the address (?q=...&type=Case&drug=...), so the
-// header form, the back button and shared links all land on the same results. Subscribed to
-// Material's document$ (once per page load).
+// The search page: a small interface on Pagefind's JavaScript API, loaded only on that page. Pagefind
+// fetches just the index chunks of the words typed and searches in its own worker. The query and
+// every filter live in the address (?q=...&type=Case&drug=...), so the header form, the back button
+// and shared links all land on the same results.
+//
+// Why not Pagefind's own UI: it draws every value of every filter on load. At 5,000 cases that is
+// about 530 values (drugs, antigens, sites), 150 ms of a phone's main thread before the reader has
+// opened a single filter. Here a filter's values are drawn when its block is opened, or when the
+// address already chooses one of them. The class names are Pagefind UI's, styled in search.css.
+// Subscribed to Material's document$ (once per page load).
 (function () {
   "use strict";
-  let loading = null;
   const FILTERS = ["type", "drug", "antigen", "site", "philadelphia"];  // as named in the templates
+  const PAGE = 5;  // results shown at a time, as Pagefind's UI
+  const DELAY = 300;  // ms after the last key before searching
+  const LABEL = "Search cases, drugs, antigens and sites";
 
   // The header form's action is relative to the page: point it at the site's search page when it
   // is sent (__md_scope is Material's site root), which also holds if a page ever keeps its header
@@ -29,36 +37,14 @@
     return term;
   }
 
-  function chosenFilters(box) {
-    const out = {};
-    box.querySelectorAll("input.pagefind-ui__filter-checkbox:checked").forEach((c) => {
-      (out[c.name] = out[c.name] || []).push(c.value);
-    });
-    return out;
-  }
-
-  function saveFilters(box) {
-    const url = new URL(location.href);
-    FILTERS.forEach((name) => url.searchParams.delete(name));
-    Object.entries(chosenFilters(box)).forEach(([name, values]) => values.forEach((v) => url.searchParams.append(name, v)));
-    if (url.href !== location.href) history.replaceState(history.state, "", url);
-  }
-
-  function load(bundle) {
-    if (!loading) {
-      loading = new Promise((resolve, reject) => {
-        const css = document.createElement("link");
-        css.rel = "stylesheet";
-        css.href = bundle + "pagefind-ui.css";
-        document.head.appendChild(css);
-        const script = document.createElement("script");
-        script.src = bundle + "pagefind-ui.js";
-        script.onload = resolve;
-        script.onerror = reject;
-        document.head.appendChild(script);
-      });
+  function el(tag, attributes, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes || {})) {
+      if (name === "text") node.textContent = value;
+      else node.setAttribute(name, value);
     }
-    return loading;
+    node.append(...children);
+    return node;
   }
 
   function setup(box) {
@@ -66,39 +52,156 @@
     box.dataset.ready = "1";
     const bundle = new URL(box.dataset.bundle, location.href);
     const params = new URLSearchParams(location.search);
-    load(bundle.href).then(() => {
-      const ui = new PagefindUI({
-        element: box,
-        bundlePath: bundle.pathname,
-        baseUrl: new URL("../", bundle).pathname,  // the site's root, also when served from a sub-path
-        showSubResults: false,  // one entry per page: a case's title once, with its best excerpt
-        showImages: false,
-        autofocus: !new URLSearchParams(location.search).get("q"),
-        translations: { placeholder: "Search cases, drugs, antigens, sites" },
-        // Chosen filters open on a desk; on a phone they stay closed, so the results stay in view.
-        openFilters: matchMedia("(min-width: 45em)").matches ? FILTERS.filter((name) => params.getAll(name).length) : [],
-        processTerm: (term) => {
-          const url = new URL(location.href);
-          if (term) url.searchParams.set("q", term);
-          else url.searchParams.delete("q");
-          history.replaceState(history.state, "", url);
-          return expand(term);
-        },
-      });
-      const filters = {};
-      FILTERS.forEach((name) => { if (params.getAll(name).length) filters[name] = params.getAll(name); });
-      if (Object.keys(filters).length) ui.triggerFilters(filters);
-      box.addEventListener("change", (event) => {
-        if (event.target.matches("input.pagefind-ui__filter-checkbox")) saveFilters(box);
-      });
-      // Pagefind's box has a placeholder but no accessible name.
-      const input = box.querySelector("input");
-      if (input) input.setAttribute("aria-label", "Search cases, drugs, antigens and sites");
-      const query = new URLSearchParams(location.search).get("q");
-      if (query) ui.triggerSearch(query);
+    const chosen = {};  // filter -> [values], as Pagefind takes them (a page must have them all)
+    FILTERS.forEach((name) => { if (params.getAll(name).length) chosen[name] = params.getAll(name); });
+    const desk = matchMedia("(min-width: 45em)").matches;
+    const groups = {};  // filter -> {fieldset, drawn}
+    let totals = {}, counts = null, results = [], shown = 0, latest = 0, timer = null;
+
+    const input = el("input", {
+      class: "pagefind-ui__search-input", type: "search", placeholder: "Search cases, drugs, antigens, sites",
+      "aria-label": LABEL, autocapitalize: "none", autocomplete: "off", enterkeyhint: "search",
+    });
+    const form = el("form", { class: "pagefind-ui__form", role: "search", "aria-label": "Search this site" }, input);
+    const panel = el("fieldset", { class: "pagefind-ui__filter-panel" },
+      el("legend", { class: "pagefind-ui__filter-panel-label", text: "Filters" }));
+    const message = el("p", { class: "pagefind-ui__message", role: "status" });
+    const list = el("ol", { class: "pagefind-ui__results" });
+    const more = el("button", { class: "pagefind-ui__button", type: "button", text: "Load more results" });
+    const drawer = el("div", { class: "pagefind-ui__drawer" }, panel,
+      el("div", { class: "pagefind-ui__results-area" }, message, list, more));
+    drawer.hidden = more.hidden = true;
+    box.replaceChildren(el("div", { class: "pagefind-ui" }, form, drawer));
+
+    const ready = import(new URL("pagefind.js", bundle).href).then(async (pagefind) => {
+      await pagefind.options({ baseUrl: new URL("../", bundle).pathname });  // the site's root, also under a sub-path
+      return pagefind;
+    });
+
+    function label(name, value) {
+      return `${value} (${((counts || totals)[name] || {})[value] || 0})`;
+    }
+
+    function drawValues(name) {
+      const group = groups[name];
+      if (group.drawn) return;
+      group.drawn = true;
+      group.fieldset.append(...Object.keys(totals[name]).map((value, i) => {
+        const id = `filter-${name}-${i}`;
+        const check = el("input", { class: "pagefind-ui__filter-checkbox", type: "checkbox", id, name, value });
+        check.checked = (chosen[name] || []).includes(value);
+        return el("div", { class: "pagefind-ui__filter-value" }, check,
+          el("label", { class: "pagefind-ui__filter-label", for: id, text: label(name, value) }));
+      }));
+    }
+
+    function drawFilters() {
+      for (const name of Object.keys(totals)) {  // Pagefind's order, by name; values likewise
+        const fieldset = el("fieldset", { class: "pagefind-ui__filter-group" },
+          el("legend", { class: "pagefind-ui__filter-group-label", text: name }));
+        const block = el("details", { class: "pagefind-ui__filter-block" },
+          el("summary", { class: "pagefind-ui__filter-name", text: name.charAt(0).toUpperCase() + name.slice(1) }), fieldset);
+        groups[name] = { fieldset, drawn: false };
+        block.addEventListener("toggle", () => { if (block.open) drawValues(name); });
+        if (chosen[name]) {
+          drawValues(name);
+          block.open = desk;  // chosen filters open on a desk; on a phone the results stay in view
+        }
+        panel.append(block);
+      }
+    }
+
+    function recount() {
+      for (const [name, group] of Object.entries(groups)) {
+        if (!group.drawn) continue;
+        group.fieldset.querySelectorAll("input").forEach((check) => {
+          check.nextElementSibling.textContent = label(name, check.value);
+        });
+      }
+    }
+
+    function save(term) {
+      const url = new URL(location.href);
+      if (term) url.searchParams.set("q", term);
+      else url.searchParams.delete("q");
+      FILTERS.forEach((name) => url.searchParams.delete(name));
+      Object.entries(chosen).forEach(([name, values]) => values.forEach((v) => url.searchParams.append(name, v)));
+      if (url.href !== location.href) history.replaceState(history.state, "", url);
+    }
+
+    function showMore() {
+      const search = latest;
+      const next = results.slice(shown, shown + PAGE);
+      shown += next.length;
+      more.hidden = shown >= results.length;
+      for (const result of next) {
+        const inner = el("div", { class: "pagefind-ui__result-inner" });
+        list.append(el("li", { class: "pagefind-ui__result" }, inner));
+        result.data().then((data) => {
+          if (search !== latest) return;
+          const link = el("a", { class: "pagefind-ui__result-link", href: data.url, text: data.meta.title || data.url });
+          const excerpt = el("p", { class: "pagefind-ui__result-excerpt" });
+          excerpt.innerHTML = data.excerpt;  // the page's text, escaped by Pagefind, with <mark> around the words found
+          inner.append(el("p", { class: "pagefind-ui__result-title" }, link), excerpt);
+        });
+      }
+    }
+
+    async function run(term) {
+      const search = ++latest;
+      save(term);
+      if (!term.trim()) {
+        drawer.hidden = true;
+        return;
+      }
+      drawer.hidden = false;
+      message.textContent = `Searching for ${term}...`;
+      const found = await (await ready).search(expand(term), { filters: chosen });
+      if (search !== latest) return;
+      counts = found.filters;
+      recount();
+      const n = found.results.length;
+      message.textContent = n ? `${n} result${n === 1 ? "" : "s"} for ${term}` : `No results for ${term}`;
+      results = found.results;
+      shown = 0;
+      list.replaceChildren();
+      showMore();
+    }
+
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      clearTimeout(timer);
+      run(input.value);
+    });
+    input.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => run(input.value), DELAY);
+    });
+    panel.addEventListener("change", (event) => {
+      const check = event.target;
+      if (!check.matches("input.pagefind-ui__filter-checkbox")) return;
+      const values = new Set(chosen[check.name] || []);
+      if (check.checked) values.add(check.value);
+      else values.delete(check.value);
+      if (values.size) chosen[check.name] = [...values];
+      else delete chosen[check.name];
+      run(input.value);
+    });
+    more.addEventListener("click", showMore);
+
+    ready.then((pagefind) => pagefind.filters()).then((all) => {
+      totals = all;
+      drawFilters();
     }, () => {
       box.textContent = "The search index could not be loaded. Search works on the built site served over HTTP, not from files opened directly.";
     });
+    const query = params.get("q");
+    if (query) {
+      input.value = query;
+      run(query);
+    } else {
+      input.focus();
+    }
   }
 
   function start() {

@@ -232,15 +232,20 @@ def builtin_index(site: Path) -> tuple[int, int] | None:
     return (index.stat().st_size, gz(index)) if index.exists() else None
 
 
+# What the search page (docs/assets/search.js) fetches of the bundle whatever the query: Pagefind's
+# runtime, its worker, entry, metadata and WebAssembly (tests/test_browser.py checks it in Chromium).
+SEARCH_RUNTIME = ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json", "pagefind.*.pf_meta", "wasm.en.pagefind")
+
+
 def pagefind_download(site: Path) -> dict:
-    """What the search page fetches before the first results of a one-word query (checked in Chromium:
-    the UI, the Pagefind runtime and its metadata, every filter file, one index chunk and the excerpts of
-    the five results shown), taking the largest chunk and the five largest excerpts: an upper bound."""
+    """What the search page fetches before the first results of a one-word query: the Pagefind
+    runtime and its metadata, every filter file (the filters are named at load), one index chunk and
+    the excerpts of the five results shown, taking the largest chunk and the five largest excerpts:
+    an upper bound. search.js itself is on every page."""
     bundle = site / "pagefind"
     if not bundle.is_dir():
         raise BenchError(f"{site} has no Pagefind bundle: did the build's search hook run?")
-    fixed = [bundle / n for n in ("pagefind-ui.js", "pagefind-ui.css", "pagefind.js", "pagefind-worker.js",
-                                  "pagefind-entry.json")] + sorted(bundle.glob("pagefind.*.pf_meta")) + sorted(bundle.glob("wasm.en.pagefind"))
+    fixed = [p for pattern in SEARCH_RUNTIME for p in sorted(bundle.glob(pattern))]
     chunks = [transfer(p) for p in bundle.glob("index/*.pf_index")]
     fragments = sorted((transfer(p) for p in bundle.glob("fragment/*.pf_fragment")), reverse=True)
     files = [p for p in bundle.rglob("*") if p.is_file()]
