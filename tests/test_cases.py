@@ -194,6 +194,7 @@ def test_quiz_chrome_and_answers_are_not_indexed(site):
     text = " ".join(page["content"] for page in indexed_pages(site).values())
     assert "inotuzumab" in text.lower()
     assert "Check answer" not in text
+    assert "Printed from" not in text  # the print footer every page has
     assert "Not the best answer" not in text
     assert "Answer and explanations" not in text.replace('"Answer and explanations" blocks', "")
 
@@ -204,7 +205,7 @@ def test_search_indexes_each_fact_of_a_case_once(site):
     they would match words the case is not about and crowd its excerpts."""
     pages = indexed_pages(site)
     boilerplate = ("How completely this case covers", "Item This case", "Treatment journey:", "Previous case:",
-                   "Download the citation", "Drugs received:")
+                   "Download the citation", "Drugs received:", "Printed from")
     for slug in catalog().cases:
         content = pages[f"/cases/{slug}/"]["content"]
         assert not [text for text in boilerplate if text in content], slug
