@@ -5,6 +5,7 @@
     .venv/bin/python scripts/lighthouse.py --site DIR --project P --results lh.json --n 1000
                                                       # a bench.py site: pages picked from P's catalog, the
                                                       # results added to lh.json for `bench.py --lighthouse`
+    .venv/bin/python scripts/lighthouse.py --site DIR --pages search,drug  # some page types again
 
 Lighthouse comes from the npm registry (installed once into .cache/lighthouse) and drives the
 system Chromium (CHROME_PATH, /usr/bin/chromium by default): no browser download. Not part of
@@ -166,9 +167,18 @@ def main() -> int:
     parser.add_argument("--results", type=Path, help="add the results to this JSON file, under --n, for bench.py --lighthouse")
     parser.add_argument("--n", type=int, help="the number of cases the site has (with --results)")
     parser.add_argument("--runs", type=int, default=3, help="runs per page; the median run is kept (default 3)")
+    parser.add_argument("--pages", help="only these page types, comma-separated (default: all); their results replace "
+                                        "those saved under --n, and docs/lighthouse.md is not written")
     args = parser.parse_args()
     if args.results and not args.n:
         parser.error("--results needs --n")
+    types = page_types(args.project)
+    if args.pages:
+        wanted = [name.strip() for name in args.pages.split(",")]
+        unknown = [name for name in wanted if name not in types]
+        if unknown:
+            parser.error(f"unknown page type(s): {', '.join(unknown)}; the types are: {', '.join(types)}")
+        types = {name: types[name] for name in wanted}
     binary = lighthouse_bin()
     with tempfile.TemporaryDirectory(prefix="lighthouse-") as tmp:
         site = args.site or Path(tmp) / "site"
@@ -178,7 +188,7 @@ def main() -> int:
         threading.Thread(target=server.serve_forever, daemon=True).start()
         results = {}
         try:
-            for kind, path in page_types(args.project).items():
+            for kind, path in types.items():
                 url = f"http://127.0.0.1:{args.port}/{path}"
                 results[kind] = median_run([measure(binary, url, Path(tmp) / "lh.json") for _ in range(args.runs)])
                 r = results[kind]
@@ -189,10 +199,11 @@ def main() -> int:
             server.shutdown()
     if args.results:
         saved = json.loads(args.results.read_text(encoding="utf-8")) if args.results.exists() else {}
-        saved[str(args.n)] = {kind: {k: v for k, v in r.items() if k != "failed"} for kind, r in results.items()}
+        kept = saved.get(str(args.n), {}) if args.pages else {}
+        saved[str(args.n)] = {**kept, **{kind: {k: v for k, v in r.items() if k != "failed"} for kind, r in results.items()}}
         args.results.write_text(json.dumps(saved, indent=1) + "\n", encoding="utf-8")
     text = report(results)
-    if args.no_write or args.results:
+    if args.no_write or args.results or args.pages:
         print(text)
     else:
         REPORT.write_text(text, encoding="utf-8")

@@ -77,6 +77,13 @@
       await pagefind.options({ baseUrl: new URL("../", bundle).pathname });  // the site's root, also under a sub-path
       return pagefind;
     });
+    const filtersDrawn = ready.then((pagefind) => pagefind.filters()).then((all) => {
+      totals = all;
+      drawFilters();
+    });
+    filtersDrawn.catch(() => {
+      box.textContent = "The search index could not be loaded. Search works on the built site served over HTTP, not from files opened directly.";
+    });
 
     function label(name, value) {
       return `${value} (${((counts || totals)[name] || {})[value] || 0})`;
@@ -129,22 +136,25 @@
       if (url.href !== location.href) history.replaceState(history.state, "", url);
     }
 
-    function showMore() {
+    function item(data) {
+      const excerpt = el("p", { class: "pagefind-ui__result-excerpt" });
+      excerpt.innerHTML = data.excerpt;  // the page's text, escaped by Pagefind, with <mark> around the words found
+      return el("li", { class: "pagefind-ui__result" }, el("div", { class: "pagefind-ui__result-inner" },
+        el("p", { class: "pagefind-ui__result-title" },
+          el("a", { class: "pagefind-ui__result-link", href: data.url, text: data.meta.title || data.url })),
+        excerpt));
+    }
+
+    // A page of results is shown whole, once its excerpts are in: nothing moves under the reader.
+    async function showMore() {
       const search = latest;
-      const next = results.slice(shown, shown + PAGE);
+      more.disabled = true;
+      const next = await Promise.all(results.slice(shown, shown + PAGE).map((result) => result.data()));
+      if (search !== latest) return;
+      list.append(...next.map(item));
       shown += next.length;
       more.hidden = shown >= results.length;
-      for (const result of next) {
-        const inner = el("div", { class: "pagefind-ui__result-inner" });
-        list.append(el("li", { class: "pagefind-ui__result" }, inner));
-        result.data().then((data) => {
-          if (search !== latest) return;
-          const link = el("a", { class: "pagefind-ui__result-link", href: data.url, text: data.meta.title || data.url });
-          const excerpt = el("p", { class: "pagefind-ui__result-excerpt" });
-          excerpt.innerHTML = data.excerpt;  // the page's text, escaped by Pagefind, with <mark> around the words found
-          inner.append(el("p", { class: "pagefind-ui__result-title" }, link), excerpt);
-        });
-      }
+      more.disabled = false;
     }
 
     async function run(term) {
@@ -154,18 +164,26 @@
         drawer.hidden = true;
         return;
       }
-      drawer.hidden = false;
       message.textContent = `Searching for ${term}...`;
-      const found = await (await ready).search(expand(term), { filters: chosen });
+      let found, first;
+      try {
+        found = await (await ready).search(expand(term), { filters: chosen });
+        first = await Promise.all(found.results.slice(0, PAGE).map((result) => result.data()));
+        await filtersDrawn;  // the filters come first on a phone: drawn later, they would push the results down
+      } catch (error) {
+        return;  // the index could not be loaded: the box says so
+      }
       if (search !== latest) return;
       counts = found.filters;
       recount();
       const n = found.results.length;
       message.textContent = n ? `${n} result${n === 1 ? "" : "s"} for ${term}` : `No results for ${term}`;
       results = found.results;
-      shown = 0;
-      list.replaceChildren();
-      showMore();
+      shown = first.length;
+      list.replaceChildren(...first.map(item));
+      more.hidden = shown >= results.length;
+      more.disabled = false;
+      drawer.hidden = false;
     }
 
     form.addEventListener("submit", (event) => {
@@ -189,12 +207,6 @@
     });
     more.addEventListener("click", showMore);
 
-    ready.then((pagefind) => pagefind.filters()).then((all) => {
-      totals = all;
-      drawFilters();
-    }, () => {
-      box.textContent = "The search index could not be loaded. Search works on the built site served over HTTP, not from files opened directly.";
-    });
     const query = params.get("q");
     if (query) {
       input.value = query;
