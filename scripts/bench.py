@@ -98,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.from_results:
         results, about = read_results(args.from_results.read_text(encoding="utf-8"))
         command, machine_lines = about["command"], about["machine"]
+        given = re.search(r"--lighthouse[= ](\S+)", " ".join(sys.argv[1:] if argv is None else argv))
+        if given:  # the Lighthouse results read now, not those named when measuring
+            command = re.sub(r"\s*--lighthouse[= ]\S+", "", command) + f" --lighthouse {given[1]}"
     else:
         command = re.sub(r"\s*--(workdir|results)[= ]\S+", "", " " + " ".join(sys.argv[1:] if argv is None else argv)).rstrip()
         machine_lines = machine()  # with the commit, when the code is copied
