@@ -399,6 +399,7 @@ PAGE_TYPES = {
     "home": "", "case": CASE, "drug": "drugs/inotuzumab-ozogamicin/", "antigen": "antigens/cd22/",
     "site": "sites/pancreas/", "cases-index": "cases/", "glossary": "glossary/", "quiz-bank": "quiz/",
     "search": "search/?q=inotuzumab",
+    "search-filtered": "search/?q=inotuzumab&type=Case",  # a filter chosen: its values drawn (and open on a desk)
 }
 
 
