@@ -374,6 +374,24 @@ def test_search_draws_a_filters_values_when_it_is_opened(browser, base_url):
     context.close()
 
 
+def test_search_drops_a_filter_value_no_page_has(browser, base_url):
+    """An old shared link may choose a drug since renamed: the page drops it from the address and
+    lists what the query alone finds, rather than no results with no box to untick."""
+    context, page = _page(browser, "desk")
+    counted = "() => /^\\d+ results? for /.test(document.querySelector('.pagefind-ui__message')?.textContent || '')"
+    page.goto(base_url + "search/?q=inotuzumab")
+    page.wait_for_function(counted)
+    alone = page.text_content(".pagefind-ui__message")
+    page.goto(base_url + "search/?q=inotuzumab&drug=No-such-drug&type=Case")
+    page.wait_for_function("() => !location.search.includes('drug=')")
+    page.wait_for_function(counted)
+    assert "type=Case" in page.url
+    assert page.locator("input.pagefind-ui__filter-checkbox[name=type][value=Case]").is_checked()
+    page.locator("input.pagefind-ui__filter-checkbox[name=type][value=Case]").uncheck()
+    page.wait_for_function("m => document.querySelector('.pagefind-ui__message').textContent === m", arg=alone)
+    context.close()
+
+
 def test_search_lists_results_a_page_at_a_time(browser, base_url):
     context, page = _page(browser, "desk")
     page.goto(base_url + "search/?q=inotuzumab")

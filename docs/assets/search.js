@@ -118,6 +118,20 @@
       }
     }
 
+    // A value the address chooses that no page has (an old link: a drug renamed) would hide every
+    // result, with no box to untick: it is dropped. True if one was.
+    function prune() {
+      let dropped = false;
+      for (const [name, values] of Object.entries(chosen)) {
+        const known = values.filter((value) => value in (totals[name] || {}));
+        if (known.length === values.length) continue;
+        dropped = true;
+        if (known.length) chosen[name] = known;
+        else delete chosen[name];
+      }
+      return dropped;
+    }
+
     function recount() {
       for (const [name, group] of Object.entries(groups)) {
         if (!group.drawn) continue;
@@ -174,6 +188,7 @@
         return;  // the index could not be loaded: the box says so
       }
       if (search !== latest) return;
+      if (prune()) return run(term);
       counts = found.filters;
       recount();
       const n = found.results.length;
