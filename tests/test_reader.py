@@ -378,7 +378,7 @@ def test_search_drops_a_filter_value_no_page_has(browser, base_url):
     """An old shared link may choose a drug since renamed: the page drops it from the address and
     lists what the query alone finds, rather than no results with no box to untick."""
     context, page = _page(browser, "desk")
-    counted = "() => /^\\d+ results? for /.test(document.querySelector('.pagefind-ui__message')?.textContent || '')"
+    counted = "() => /^(\\d+ results?|No results) for /.test(document.querySelector('.pagefind-ui__message')?.textContent || '')"
     page.goto(base_url + "search/?q=inotuzumab")
     page.wait_for_function(counted)
     alone = page.text_content(".pagefind-ui__message")

@@ -160,15 +160,22 @@
     }
 
     // A page of results is shown whole, once its excerpts are in: nothing moves under the reader.
+    function nextPage() {
+      return Promise.all(results.slice(shown, shown + PAGE).map((result) => result.data()));
+    }
+
+    function append(page) {
+      list.append(...page.map(item));
+      shown += page.length;
+      more.hidden = shown >= results.length;
+      more.disabled = false;
+    }
+
     async function showMore() {
       const search = latest;
       more.disabled = true;
-      const next = await Promise.all(results.slice(shown, shown + PAGE).map((result) => result.data()));
-      if (search !== latest) return;
-      list.append(...next.map(item));
-      shown += next.length;
-      more.hidden = shown >= results.length;
-      more.disabled = false;
+      const page = await nextPage();
+      if (search === latest) append(page);
     }
 
     async function run(term) {
@@ -194,10 +201,9 @@
       const n = found.results.length;
       message.textContent = n ? `${n} result${n === 1 ? "" : "s"} for ${term}` : `No results for ${term}`;
       results = found.results;
-      shown = first.length;
-      list.replaceChildren(...first.map(item));
-      more.hidden = shown >= results.length;
-      more.disabled = false;
+      shown = 0;
+      list.replaceChildren();
+      append(first);
       drawer.hidden = false;
     }
 
